@@ -1,0 +1,59 @@
+"""dbt models as Dagster assets; dbt tests become asset checks.
+
+The translator derives everything from the dbt folder path, so a new model needs no Python:
+`models/<layer>/<domain>/<model>.sql` is asset `<layer>/<model>` in group `<layer>`, and a source
+is the ingestion asset `raw/<raw table>` that loads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
+
+from dagster_project.project import dbt_project
+
+
+def model_layer(dbt_resource_props: Mapping[str, Any]) -> str:
+    """The layer folder of a model (`staging`, `intermediate`, `marts`), from its dbt fqn."""
+    fqn = dbt_resource_props["fqn"]
+    # fqn = [project, <folders under models/>..., model]; a model directly under models/ has none.
+    return fqn[1] if len(fqn) > 2 else "models"
+
+
+class FolderTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["identifier"]])
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([self._layer(dbt_resource_props), dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return self._layer(dbt_resource_props)
+
+    @staticmethod
+    def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        return model_layer(dbt_resource_props)
+
+
+translator = FolderTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=translator,
+    project=dbt_project,
+)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Build every selected model and run its tests (`dbt build`); a failing test fails the run."""
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,65 @@
+"""Where the warehouse, the landing directory and the quarantine live.
+
+Every location comes from the environment so the Dagster UI, the `finops` CLI and the tests
+share one definition: FINOPS_HOME (default `.finops`), FINOPS_WAREHOUSE, FINOPS_LANDING,
+FINOPS_QUARANTINE.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from dagster_project.project import dbt_project
+
+
+def finops_home() -> Path:
+    return Path(os.environ.get("FINOPS_HOME", ".finops"))
+
+
+def default_warehouse() -> str:
+    return os.environ.get("FINOPS_WAREHOUSE", str(finops_home() / "warehouse.duckdb"))
+
+
+def default_landing() -> str:
+    return os.environ.get("FINOPS_LANDING", str(finops_home() / "landing"))
+
+
+def default_quarantine() -> str:
+    return os.environ.get("FINOPS_QUARANTINE", str(finops_home() / "quarantine"))
+
+
+class WarehouseSettings(dg.ConfigurableResource):
+    """Locations of the DuckDB warehouse file, the landing directory (path or fsspec URL) and
+    the quarantine directory for refused files."""
+
+    warehouse: str
+    landing: str
+    quarantine: str
+
+    @property
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse)
+
+    @property
+    def quarantine_path(self) -> Path:
+        return Path(self.quarantine)
+
+
+def build_resources() -> dict[str, object]:
+    """The resources of every job, read from the environment at the time of the call."""
+    return {
+        "settings": WarehouseSettings(
+            warehouse=default_warehouse(),
+            landing=default_landing(),
+            quarantine=default_quarantine(),
+        ),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=str(dbt_project.profiles_dir),
+            target=os.environ.get("FINOPS_DBT_TARGET", "dev"),
+        ),
+    }
