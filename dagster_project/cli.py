@@ -169,6 +169,9 @@ def ui(port: int, warehouse: str | None) -> None:
     console.print(
         f"Dagster UI on http://127.0.0.1:{port} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})"
     )
+    # `dagster dev` re-parses the dbt project with the dbt found on PATH: put this venv's first.
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
     subprocess.run(
         [
             sys.executable,
@@ -183,6 +186,7 @@ def ui(port: int, warehouse: str | None) -> None:
             str(port),
         ],
         check=False,
+        env=env,
     )
 
 
@@ -229,3 +233,7 @@ def _summary(warehouse: Path) -> None:
             f"{total:,.2f}" if total is not None else "",
         )
     console.print(table)
+
+
+if __name__ == "__main__":
+    main()

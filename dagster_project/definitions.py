@@ -6,14 +6,12 @@ import dagster as dg
 
 from dagster_project.assets.dbt import warehouse_models
 from dagster_project.assets.ingest import raw_exports
-from dagster_project.partitions import billing_month_partitions
 from dagster_project.resources import build_resources
 from dagster_project.sensors import build_sensors
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
     selection=dg.AssetSelection.assets(raw_exports),
-    partitions_def=billing_month_partitions,
     description="Landing files of the selected billing months -> raw tables and manifest.",
 )
 transform_job = dg.define_asset_job(

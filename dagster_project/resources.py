@@ -11,9 +11,8 @@ import os
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from dagster_project.project import dbt_project
+from dagster_project.project import dbt_cli
 
 
 def finops_home() -> Path:
@@ -57,9 +56,5 @@ def build_resources() -> dict[str, object]:
             landing=default_landing(),
             quarantine=default_quarantine(),
         ),
-        "dbt": DbtCliResource(
-            project_dir=dbt_project,
-            profiles_dir=str(dbt_project.profiles_dir),
-            target=os.environ.get("FINOPS_DBT_TARGET", "dev"),
-        ),
+        "dbt": dbt_cli(),
     }

@@ -49,18 +49,24 @@ class PipelineOutcome:
 
 
 def configure(warehouse: str | None, landing: str | None, quarantine: str | None = None) -> None:
-    """Point resources, the dbt profile and the Dagster instance at the chosen locations."""
-    home = Path(os.environ.setdefault("FINOPS_HOME", ".finops"))
-    if warehouse:
-        os.environ["FINOPS_WAREHOUSE"] = str(Path(warehouse).resolve())
-    if landing:
-        os.environ["FINOPS_LANDING"] = landing if "://" in landing else str(Path(landing).resolve())
-    if quarantine:
-        os.environ["FINOPS_QUARANTINE"] = str(Path(quarantine).resolve())
-    dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str((home / "dagster").resolve())))
+    """Point resources, the dbt profile and the Dagster instance at the chosen locations.
+
+    Every location becomes an absolute path in the environment: dbt runs in the project
+    directory, so a relative path would name another file there.
+    """
+    from dagster_project import resources
+
+    home = Path(os.environ.get("FINOPS_HOME", ".finops")).resolve()
+    os.environ["FINOPS_HOME"] = str(home)
+    os.environ["FINOPS_WAREHOUSE"] = str(Path(warehouse or resources.default_warehouse()).resolve())
+    landing = landing or resources.default_landing()
+    os.environ["FINOPS_LANDING"] = landing if "://" in landing else str(Path(landing).resolve())
+    os.environ["FINOPS_QUARANTINE"] = str(
+        Path(quarantine or resources.default_quarantine()).resolve()
+    )
+    dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(home / "dagster")))
     dagster_home.mkdir(parents=True, exist_ok=True)
-    warehouse_path = Path(os.environ.get("FINOPS_WAREHOUSE", home / "warehouse.duckdb"))
-    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    Path(os.environ["FINOPS_WAREHOUSE"]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _checks(result: dg.ExecuteInProcessResult, blocking_checks: set[dg.AssetCheckKey]):

@@ -1,7 +1,5 @@
 """Sensors: new exports in the landing directory start an ingest; a finished ingest starts dbt."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 

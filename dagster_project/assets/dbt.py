@@ -5,8 +5,6 @@ The translator derives everything from the dbt folder path, so a new model needs
 is the ingestion asset `raw/<raw table>` that loads it.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 

@@ -5,8 +5,6 @@ cover a range of months). The Great Expectations suite of each format is the ass
 raw table: it is blocking, so a refused file stops what is built on the table.
 """
 
-from __future__ import annotations
-
 from collections import defaultdict
 
 import dagster as dg
@@ -19,6 +17,7 @@ from dagster_project.resources import WarehouseSettings
 RAW_ASSET_KEYS = {name: dg.AssetKey(["raw", fmt.raw_table]) for name, fmt in FORMATS.items()}
 MANIFEST_KEY = dg.AssetKey(["raw", "ingest_manifest"])
 GX_CHECK = "gx_suite"
+ACCEPTED_CHECK = "every_file_accepted"
 
 
 @dg.multi_asset(
@@ -48,6 +47,14 @@ GX_CHECK = "gx_suite"
             description="The format's Great Expectations suite passed on every file of the run.",
         )
         for key in RAW_ASSET_KEYS.values()
+    ]
+    + [
+        dg.AssetCheckSpec(
+            ACCEPTED_CHECK,
+            asset=MANIFEST_KEY,
+            blocking=True,
+            description="No landing file of the run was refused (unknown formats included).",
+        )
     ],
     partitions_def=billing_month_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -71,7 +78,6 @@ def raw_exports(context: dg.AssetExecutionContext, settings: WarehouseSettings):
         if key not in context.selected_asset_keys:
             continue
         files = by_format.get(name, [])
-        refused = [f for f in files if f.status == "quarantined"]
         if files:
             yield dg.MaterializeResult(
                 asset_key=key,
@@ -81,18 +87,27 @@ def raw_exports(context: dg.AssetExecutionContext, settings: WarehouseSettings):
                     "statuses": dg.MetadataValue.json({f.path: f.status for f in files}),
                 },
             )
+        check = report.check_result(name)
+        refused = check["metadata"]["refused"]
         yield dg.AssetCheckResult(
             asset_key=key,
             check_name=GX_CHECK,
-            passed=not refused,
+            passed=check["passed"],
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata={"refused": dg.MetadataValue.json({f.path: f.error for f in refused})},
-            description=(
-                "; ".join(f.error for f in refused) if refused else "every file passed its suite"
-            ),
+            metadata={k: dg.MetadataValue.json(v) for k, v in check["metadata"].items()},
+            description="; ".join(refused.values()) if refused else "every file passed its suite",
         )
     if MANIFEST_KEY in context.selected_asset_keys:
         yield dg.MaterializeResult(
             asset_key=MANIFEST_KEY,
             metadata={"files_seen": len(report.files), "periods": ", ".join(sorted(periods))},
+        )
+        refused = {f.path: f.error for f in report.by_status("quarantined")}
+        yield dg.AssetCheckResult(
+            asset_key=MANIFEST_KEY,
+            check_name=ACCEPTED_CHECK,
+            passed=not refused,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"refused": dg.MetadataValue.json(refused)},
+            description="; ".join(refused.values()) if refused else "no file refused",
         )

@@ -1,0 +1,46 @@
+import datetime as dt
+
+import pytest
+
+from dagster_project.partitions import (
+    billing_month_partitions,
+    month_start,
+    partition_key,
+    partition_range,
+    partition_to_dbt_vars,
+    period_label,
+)
+
+
+@pytest.mark.parametrize("period", ["2026-02", "2026-02-01", " 2026-02 "])
+def test_month_spellings_name_the_same_billing_month(period):
+    assert month_start(period) == dt.date(2026, 2, 1)
+    assert partition_key(period) == "2026-02-01"
+    assert period_label(partition_key(period)) == "2026-02"
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "2026-2", "26-02", "2026-02-15", "february"])
+def test_a_period_that_is_not_a_month_is_refused_with_the_expected_spelling(bad):
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        month_start(bad)
+
+
+@pytest.mark.parametrize(
+    ("key", "end"),
+    [("2026-01-01", "2026-02-01"), ("2026-02-01", "2026-03-01"), ("2026-12-01", "2027-01-01")],
+)
+def test_dbt_vars_cover_the_month_with_an_exclusive_end(key, end):
+    assert partition_to_dbt_vars(key) == {"billing_period_start": key, "billing_period_end": end}
+
+
+def test_partition_range_spans_first_to_last_month():
+    assert partition_range({"2026-09", "2026-07", "2026-08"}) == ("2026-07-01", "2026-09-01")
+    with pytest.raises(ValueError):
+        partition_range(set())
+
+
+def test_partition_keys_are_month_starts_that_the_range_uses():
+    keys = billing_month_partitions.get_partition_keys(current_time=dt.datetime(2026, 3, 15))
+    assert keys[0] == "2020-01-01"
+    # end_offset=1: the open month is a partition, so a mid-month delivery can be ingested.
+    assert keys[-1] == "2026-03-01"
