@@ -785,7 +785,8 @@ BUSINESS_METRICS = ExportFormat(
     # Business metrics have no billing account; the grain of replacement is the month.
     billing_account_sql="'business_metrics'",
     billing_period_sql=month_sql(parse_timestamp_sql(quote("date"))),
-    cost_sql=None,
+    # Not money: the manifest's control total of a metrics file is the sum of its values.
+    cost_sql=f"CAST({quote('value')} AS {MONEY})",
     currency_sql=None,
     numeric_columns=("value",),
     timestamp_columns=("date",),

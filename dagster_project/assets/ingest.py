@@ -94,7 +94,7 @@ def raw_exports(context: dg.AssetExecutionContext, settings: WarehouseSettings):
             check_name=GX_CHECK,
             passed=check["passed"],
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata={k: dg.MetadataValue.json(v) for k, v in check["metadata"].items()},
+            metadata=check["metadata"],
             description="; ".join(refused.values()) if refused else "every file passed its suite",
         )
     if MANIFEST_KEY in context.selected_asset_keys:

@@ -1,0 +1,145 @@
+"""Ingestion throughput and peak memory on a large legacy CUR CSV (gzip).
+
+Builds a legacy CUR file of ``--rows`` rows with DuckDB (set-based, no Python loop), then runs
+``dagster_project.ingest.ingest`` on it in a fresh child process and reports wall time,
+rows/s and the child's peak RSS (so the build does not count).
+
+    python benchmarks/ingest_throughput.py --rows 1000000 --workdir /tmp/finops-bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import multiprocessing
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger("benchmark")
+
+# Columns of a realistic legacy CUR (hourly, with resources, RI/SP and tags): 44 columns.
+_COLUMNS = {
+    "identity/LineItemId": "md5(i::VARCHAR)",
+    "identity/TimeInterval": "strftime(t, '%Y-%m-%dT%H:00:00Z') || '/' || "
+    "strftime(t + INTERVAL 1 HOUR, '%Y-%m-%dT%H:00:00Z')",
+    "bill/InvoiceId": "''",
+    "bill/InvoicingEntity": "'Amazon Web Services, Inc.'",
+    "bill/BillingEntity": "'AWS'",
+    "bill/BillType": "'Anniversary'",
+    "bill/PayerAccountId": "'012345678901'",
+    "bill/BillingPeriodStartDate": "'2024-01-01T00:00:00Z'",
+    "bill/BillingPeriodEndDate": "'2024-02-01T00:00:00Z'",
+    "lineItem/UsageAccountId": "lpad(((i % 40) * 1234567)::VARCHAR, 12, '0')",
+    "lineItem/LineItemType": "CASE WHEN i % 10 = 0 THEN 'DiscountedUsage' "
+    "WHEN i % 10 = 1 THEN 'SavingsPlanCoveredUsage' ELSE 'Usage' END",
+    "lineItem/UsageStartDate": "strftime(t, '%Y-%m-%dT%H:%M:%SZ')",
+    "lineItem/UsageEndDate": "strftime(t + INTERVAL 1 HOUR, '%Y-%m-%dT%H:%M:%SZ')",
+    "lineItem/ProductCode": "['AmazonEC2','AmazonS3','AmazonRDS','AWSLambda'][i % 4 + 1]",
+    "lineItem/UsageType": "'USW2-BoxUsage:m5.large'",
+    "lineItem/Operation": "'RunInstances'",
+    "lineItem/ResourceId": "'i-' || lpad(printf('%x', i % 50000), 17, '0')",
+    "lineItem/AvailabilityZone": "'us-west-2a'",
+    "lineItem/UsageAmount": "'1.0000000000'",
+    "lineItem/NormalizationFactor": "'4'",
+    "lineItem/NormalizedUsageAmount": "'4'",
+    "lineItem/CurrencyCode": "'USD'",
+    "lineItem/UnblendedRate": "'0.0960000000'",
+    "lineItem/UnblendedCost": "printf('%.10f', (i % 997) / 1000.0)",
+    "lineItem/BlendedRate": "'0.0960000000'",
+    "lineItem/BlendedCost": "printf('%.10f', (i % 997) / 1000.0)",
+    "lineItem/LineItemDescription": "'$0.096 per On Demand Linux m5.large Instance Hour'",
+    "lineItem/TaxType": "''",
+    "pricing/publicOnDemandRate": "'0.0960000000'",
+    "pricing/publicOnDemandCost": "printf('%.10f', (i % 997) / 1000.0)",
+    "pricing/term": "'OnDemand'",
+    "pricing/unit": "'Hrs'",
+    "product/ProductName": "'Amazon Elastic Compute Cloud'",
+    "product/region": "'us-west-2'",
+    "product/instanceType": "'m5.large'",
+    "product/productFamily": "'Compute Instance'",
+    "product/servicecode": "'AmazonEC2'",
+    "product/sku": "'DQ578CGN99KG6ECF'",
+    "reservation/ReservationARN": "''",
+    "reservation/EffectiveCost": "''",
+    "savingsPlan/SavingsPlanARN": "''",
+    "savingsPlan/SavingsPlanEffectiveCost": "''",
+    "resourceTags/user:Team": "CASE WHEN i % 3 = 0 THEN '' ELSE 'team-' || (i % 7)::VARCHAR END",
+    "resourceTags/user:Env": "['prod','staging','dev'][i % 3 + 1]",
+}
+
+
+def build_cur(path: Path, rows: int) -> None:
+    """Write a legacy CUR .csv.gz of ``rows`` rows with DuckDB's COPY."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    select = ", ".join(f'{expr} AS "{name}"' for name, expr in _COLUMNS.items())
+    duckdb.sql(
+        f"""COPY (SELECT {select} FROM (
+                SELECT i, TIMESTAMP '2024-01-01' + INTERVAL (i % 744) HOUR AS t
+                FROM range({rows}) r(i)))
+            TO '{path}' (FORMAT csv, HEADER, COMPRESSION gzip)"""
+    )
+
+
+def _child(workdir: str, queue) -> None:
+    """Run ingest in a fresh process; send timings and peak RSS back."""
+    from dagster_project.ingest import ingest
+
+    root = Path(workdir)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    started = time.perf_counter()
+    report = ingest(root / "warehouse.duckdb", str(root / "landing"), root / "quarantine")
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put(
+        {
+            "status": [f.status for f in report.files],
+            "rows": sum(f.rows or 0 for f in report.files),
+            "cost_total": str(sum(f.cost_total or 0 for f in report.files)),
+            "seconds": round(seconds, 2),
+            "file_seconds": [round(f.seconds, 2) for f in report.files],
+            "peak_rss_mib": round(peak_kib / 1024, 1),
+        }
+    )
+
+
+def main() -> None:
+    """Build (or reuse) the file, ingest it in a child process, print the figures as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/finops-bench"))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    source = args.workdir / f"cur-{args.rows}.csv.gz"
+    if not source.exists():
+        started = time.perf_counter()
+        build_cur(source, args.rows)
+        log.info("built %s in %.1fs", source, time.perf_counter() - started)
+    for leftover in ("landing", "quarantine", "warehouse.duckdb", "warehouse.duckdb.wal"):
+        target = args.workdir / leftover
+        shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(True)
+    landing = args.workdir / "landing" / "aws" / "20240101-20240201"
+    landing.mkdir(parents=True)
+    shutil.copy(source, landing / "cur-1.csv.gz")
+    queue = multiprocessing.get_context("spawn").Queue()
+    child = multiprocessing.get_context("spawn").Process(
+        target=_child, args=(str(args.workdir), queue)
+    )
+    child.start()
+    result = queue.get()
+    child.join()
+    result["file_bytes"] = source.stat().st_size
+    result["columns"] = len(_COLUMNS)
+    result["rows_per_second"] = round(result["rows"] / result["seconds"])
+    json.dump(result, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

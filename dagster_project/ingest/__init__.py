@@ -1,0 +1,30 @@
+"""Landing -> raw ingestion: detect, validate (Great Expectations), load, manifest, quarantine.
+
+Public API (used by the Dagster assets, the sensor and the CLI):
+
+- :func:`plan_landing` describes every landing file cheaply (format, account, period, sha256);
+- :func:`ingest` loads them into ``raw.<format>`` and ``raw.ingest_manifest``.
+
+See ``docs/ingestion.md`` for the rules (replacement, duplicates, bad files).
+"""
+
+from dagster_project.ingest.errors import FileRefused
+from dagster_project.ingest.pipeline import (
+    FileResult,
+    IngestReport,
+    LandingFile,
+    ingest,
+    plan_landing,
+)
+from dagster_project.ingest.validate import Outcome, Validation
+
+__all__ = [
+    "FileRefused",
+    "FileResult",
+    "IngestReport",
+    "LandingFile",
+    "Outcome",
+    "Validation",
+    "ingest",
+    "plan_landing",
+]

@@ -1,0 +1,40 @@
+"""The one error type of ingestion: a refused file, said so that its owner can fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class FileRefused(Exception):
+    """A landing file that cannot be loaded.
+
+    Every refusal names the file, the column and the row (1-based data row, header excluded)
+    when there is one, what is wrong, and what to do; ``message`` is what goes to the manifest,
+    the ``.error.txt`` beside the quarantined file and the Dagster check.
+    """
+
+    file: str
+    problem: str
+    fix: str
+    column: str | None = None
+    row: int | None = None
+    value: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """One line: file, where, what, and the fix."""
+        where = []
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        if self.row is not None:
+            where.append(f"data row {self.row} (line {self.row + 1} counting the header)")
+        location = f" at {', '.join(where)}" if where else ""
+        value = f" (value {self.value!r})" if self.value is not None else ""
+        return f"{self.file}{location}: {self.problem}{value}. What to do: {self.fix}"
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,223 @@
+"""The warehouse side: raw tables, the manifest, and the one-transaction replacement.
+
+A delivery replaces every row of the same (format, billing account, billing period) in the same
+transaction as its insert and its manifest row, so a failure at any point leaves what was loaded
+before untouched (DuckDB rolls the whole transaction back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.formats import METADATA_COLUMNS, ExportFormat, quote
+from dagster_project.ingest.detect import Detected
+from dagster_project.ingest.scratch import SCRATCH_TABLE, extra_type, fold_sql, projection
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "raw.ingest_manifest"
+MANIFEST_COLUMNS = (
+    ("manifest_id", "VARCHAR"),
+    ("path", "VARCHAR"),
+    ("bytes", "BIGINT"),
+    ("format", "VARCHAR"),
+    ("billing_account_id", "VARCHAR"),
+    ("billing_period", "DATE"),
+    ("rows", "BIGINT"),
+    ("cost_total", "DECIMAL(38,10)"),
+    ("currency", "VARCHAR"),
+    ("status", "VARCHAR"),
+    ("error", "VARCHAR"),
+    ("extra_columns", "VARCHAR"),
+    ("file_modified_at", "TIMESTAMP"),
+    ("loaded_at", "TIMESTAMP"),
+)
+STATUSES = ("loaded", "replaced", "superseded", "duplicate", "quarantined")
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """One row of ``raw.ingest_manifest``."""
+
+    manifest_id: str
+    path: str
+    bytes: int
+    format: str | None
+    billing_account_id: str | None
+    billing_period: dt.date | None
+    rows: int | None
+    cost_total: Decimal | None
+    currency: str | None
+    status: str
+    error: str | None
+    extra_columns: tuple[str, ...]
+    file_modified_at: dt.datetime
+    loaded_at: dt.datetime
+
+    def values(self) -> list:
+        """Values in manifest column order (extra columns as a JSON array text)."""
+        extra = json.dumps(list(self.extra_columns)) if self.extra_columns else None
+        return [
+            self.manifest_id,
+            self.path,
+            self.bytes,
+            self.format,
+            self.billing_account_id,
+            self.billing_period,
+            self.rows,
+            self.cost_total,
+            self.currency,
+            self.status,
+            self.error,
+            extra,
+            self.file_modified_at,
+            self.loaded_at,
+        ]
+
+
+def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A warehouse connection in UTC with the raw schema and the manifest in place."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse))
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    columns = ", ".join(f"{name} {type_}" for name, type_ in MANIFEST_COLUMNS)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {MANIFEST} ({columns})")
+    return con
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, fmt: ExportFormat) -> set[str]:
+    """Create ``raw.<format>`` with every declared and metadata column; add any new ones.
+
+    Returns the lower-cased column names the table has.
+    """
+    wanted = [(c.name, c.type) for c in fmt.columns] + list(METADATA_COLUMNS)
+    existing = _table_columns(con, fmt.key)
+    if not existing:
+        body = ", ".join(f"{quote(n)} {t}" for n, t in wanted)
+        con.execute(f"CREATE TABLE {fmt.qualified_table} ({body})")
+        return {n.lower() for n, _ in wanted}
+    for name, type_ in wanted:
+        if name.lower() not in existing:
+            con.execute(f"ALTER TABLE {fmt.qualified_table} ADD COLUMN {quote(name)} {type_}")
+            existing.add(name.lower())
+    return existing
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """Lower-cased column names of ``raw.<table>`` (empty when it does not exist)."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = 'raw' AND table_name = ?",
+        [table],
+    ).fetchall()
+    return {r[0].lower() for r in rows}
+
+
+def seen(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> bool:
+    """True when this exact file (path and bytes) is already in the manifest."""
+    row = con.execute(
+        f"SELECT 1 FROM {MANIFEST} WHERE path = ? AND manifest_id = ? LIMIT 1", [path, sha256]
+    ).fetchone()
+    return row is not None
+
+
+def same_bytes_as(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
+    """Path of an accepted file with the same sha256, if any (quarantined ones do not count)."""
+    row = con.execute(
+        f"SELECT path FROM {MANIFEST} WHERE manifest_id = ? AND status <> 'quarantined' "
+        "ORDER BY loaded_at LIMIT 1",
+        [sha256],
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def current_delivery(
+    con: duckdb.DuckDBPyConnection, fmt: str, account: str, period: dt.date
+) -> tuple[str, dt.datetime] | None:
+    """Path and modification time of the delivery now loaded for a partition."""
+    return con.execute(
+        f"SELECT path, file_modified_at FROM {MANIFEST} WHERE format = ? "
+        "AND billing_account_id = ? AND billing_period = ? AND status = 'loaded' "
+        "ORDER BY file_modified_at DESC, path DESC LIMIT 1",
+        [fmt, account, period],
+    ).fetchone()
+
+
+def record(con: duckdb.DuckDBPyConnection, row: ManifestRow) -> None:
+    """Append a manifest row (its own statement; used for no-op and refused files)."""
+    marks = ", ".join("?" for _ in MANIFEST_COLUMNS)
+    con.execute(f"INSERT INTO {MANIFEST} VALUES ({marks})", row.values())
+
+
+def insert_sql(detected: Detected, source: str, row: ManifestRow) -> str:
+    """INSERT ... BY NAME of the scratch rows into the raw table, with metadata and folds."""
+    fmt = detected.format
+    select = projection(detected, source, all_declared=True)
+    for json_column in sorted(set(fmt.folded_prefixes.values())):
+        select = [s for s in select if not s.endswith(f" AS {quote(json_column)}")]
+        select.append(f"{fold_sql(detected, source, json_column)} AS {quote(json_column)}")
+    period = row.billing_period.isoformat() if row.billing_period else None
+    select += [
+        f"CAST('{row.manifest_id}' AS VARCHAR) AS _manifest_id",
+        f"CAST({_literal(row.path)} AS VARCHAR) AS _source_file",
+        f"CAST({source}.rowid + 1 AS BIGINT) AS _row_number",
+        f"CAST({_literal(row.billing_account_id or '')} AS VARCHAR) AS _billing_account_id",
+        f"CAST('{period}' AS DATE) AS _billing_period",
+        f"CAST('{row.loaded_at.isoformat(sep=' ')}' AS TIMESTAMP) AS _loaded_at",
+    ]
+    body = ",\n  ".join(select)
+    return f"INSERT INTO {fmt.qualified_table} BY NAME\nSELECT\n  {body}\nFROM {source}"
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def replace_partition(
+    con: duckdb.DuckDBPyConnection, scratch: Path, detected: Detected, row: ManifestRow
+) -> None:
+    """In ONE transaction: add drift columns, delete the older delivery, insert, record.
+
+    Any failure rolls everything back, so the rows of the previous delivery stay as they were.
+    """
+    fmt = detected.format
+    existing = ensure_raw_table(con, fmt)
+    con.execute(f"ATTACH '{scratch}' AS scratch (READ_ONLY)")
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for extra in detected.columns.extra:
+                if extra.lower() not in existing:
+                    con.execute(
+                        f"ALTER TABLE {fmt.qualified_table} ADD COLUMN {quote(extra)} "
+                        f"{extra_type(detected, extra)}"
+                    )
+            params = [row.billing_account_id, row.billing_period]
+            con.execute(
+                f"DELETE FROM {fmt.qualified_table} "
+                "WHERE _billing_account_id = ? AND _billing_period = ?",
+                params,
+            )
+            con.execute(insert_sql(detected, f"scratch.{SCRATCH_TABLE}", row))
+            con.execute(
+                f"UPDATE {MANIFEST} SET status = 'replaced' WHERE format = ? "
+                "AND billing_account_id = ? AND billing_period = ? AND status = 'loaded'",
+                [fmt.key, *params],
+            )
+            record(con, row)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute("DETACH scratch")

@@ -1,0 +1,179 @@
+"""The format registry is consistent, its SQL runs in DuckDB, and each format is detected."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.formats import (
+    AWS_CUR,
+    DETECTION_ORDER,
+    FORMATS,
+    ExportFormat,
+    athena_name,
+    get_format,
+    parse_timestamp_sql,
+    quote,
+)
+from dagster_project.ingest import samples as s
+from dagster_project.ingest.detect import detect
+from dagster_project.ingest.errors import FileRefused
+
+EXPECTATIONS = Path(__file__).resolve().parents[2] / "expectations"
+
+
+@pytest.mark.parametrize("fmt", DETECTION_ORDER, ids=lambda f: f.key)
+def test_declared_names_are_unique_case_insensitively(fmt: ExportFormat):
+    names = [c.name.lower() for c in fmt.columns]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("fmt", DETECTION_ORDER, ids=lambda f: f.key)
+def test_every_named_column_is_declared(fmt: ExportFormat):
+    named = (
+        list(fmt.required)
+        + [c for group in fmt.required_any for c in group]
+        + list(fmt.numeric_columns)
+        + list(fmt.timestamp_columns)
+        + list(fmt.id_columns)
+        + list(fmt.enumerations)
+        + list(fmt.detect.all_of)
+    )
+    assert [n for n in named if fmt.column(n) is None] == []
+
+
+@pytest.mark.parametrize("fmt", DETECTION_ORDER, ids=lambda f: f.key)
+def test_csv_formats_declare_text_columns_and_typed_formats_exact_money(fmt: ExportFormat):
+    types = {c.type for c in fmt.columns}
+    if fmt.text_only:
+        assert types <= {"VARCHAR", "JSON"}
+    else:
+        assert not any(t in ("DOUBLE", "FLOAT") for t in types if "cost" in t.lower())
+        money = [c for c in fmt.columns if c.name in ("cost", "line_item_unblended_cost")]
+        assert all(c.type.startswith("DECIMAL") for c in money)
+
+
+@pytest.mark.parametrize("fmt", DETECTION_ORDER, ids=lambda f: f.key)
+def test_partition_cost_and_currency_sql_bind_on_the_declared_columns(fmt: ExportFormat):
+    con = duckdb.connect()
+    body = ", ".join(f"{quote(c.name)} {c.type}" for c in fmt.columns)
+    con.execute(f"CREATE TABLE t ({body})")
+    expressions = [fmt.billing_account_sql, fmt.billing_period_sql]
+    expressions += [e for e in (fmt.cost_sql, fmt.currency_sql) if e]
+    con.execute(f"SELECT {', '.join(expressions)} FROM t").fetchall()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-11-01T00:00:00Z", "2023-11-01 00:00:00"),
+        ("2023-11-01T00:00:00.000Z", "2023-11-01 00:00:00"),
+        ("2024-01-01T00:00Z", "2024-01-01 00:00:00"),
+        ("2024-03-31 23:00:00 UTC", "2024-03-31 23:00:00"),
+        ("2024-01-01T00:00:00+05:00", "2023-12-31 19:00:00"),
+        ("09/21/2023", "2023-09-21 00:00:00"),
+        ("9/2/2023", "2023-09-02 00:00:00"),
+        ("2020-09-22", "2020-09-22 00:00:00"),
+        ("yesterday", None),
+    ],
+)
+def test_timestamp_parser_accepts_every_documented_variant(text: str, expected: str | None):
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    sql = f"SELECT CAST({parse_timestamp_sql('x')} AS VARCHAR) FROM (SELECT ? AS x)"
+    value = con.execute(sql, [text]).fetchone()
+    assert value[0] == expected
+
+
+def test_athena_names_follow_the_cur_guide():
+    assert athena_name("lineItem/UnblendedCost") == "line_item_unblended_cost"
+    assert athena_name("reservation/ReservationARN") == "reservation_reservation_a_r_n"
+    assert athena_name("pricing/publicOnDemandCost") == "pricing_public_on_demand_cost"
+
+
+def test_get_format_names_the_known_keys():
+    assert get_format("aws_cur") is AWS_CUR
+    with pytest.raises(KeyError, match="aws_cur2"):
+        get_format("aws")
+
+
+@pytest.mark.parametrize("key", list(FORMATS))
+def test_each_format_has_a_suite_checking_its_required_columns(key: str):
+    suite = json.loads((EXPECTATIONS / f"{key}.json").read_text())
+    exists = {
+        e["kwargs"]["column"]
+        for e in suite["expectations"]
+        if e["type"] == "expect_column_to_exist"
+    }
+    assert set(FORMATS[key].required) <= exists
+    assert all(e.get("meta", {}).get("fix") for e in suite["expectations"])
+
+
+@pytest.mark.parametrize("key", list(FORMATS))
+def test_each_suite_loads_as_great_expectations_objects(key: str):
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    suite = json.loads((EXPECTATIONS / f"{key}.json").read_text())
+    for item in suite["expectations"]:
+        ExpectationConfiguration(
+            type=item["type"], kwargs=item["kwargs"], meta=item.get("meta", {})
+        ).to_domain_obj()
+
+
+def _detect(path: Path, relative: str | None = None) -> str:
+    return detect(path, path.name, relative or path.name).format.key
+
+
+def test_each_sample_export_is_detected_as_its_format(tmp_path: Path):
+    assert _detect(s.aws_cur_csv(tmp_path / "cur.csv.gz")) == "aws_cur"
+    assert _detect(s.write_csv(tmp_path / "focus.csv", s.focus_rows())) == "focus"
+    actual = s.write_csv(tmp_path / "part_0_0001.csv", s.azure_rows(), bom=True)
+    assert _detect(actual, "ea-ActualCost/20240101-20240131/part_0_0001.csv") == "azure_actual"
+    mca = s.write_csv(tmp_path / "mca.csv", s.azure_rows(mca=True))
+    assert _detect(mca, "exports/AmortizedCost/mca.csv") == "azure_amortized"
+    assert _detect(s.write_jsonl(tmp_path / "gcp.jsonl.gz", s.gcp_rows())) == "gcp_billing"
+    assert _detect(s.write_csv(tmp_path / "inv.csv", s.invoices_rows())) == "invoices"
+    assert _detect(s.write_csv(tmp_path / "m.csv", s.business_metrics_rows())) == "business_metrics"
+    assert _detect(s.cur2_parquet(tmp_path / "cur2.parquet")) == "aws_cur2"
+
+
+def test_mca_camel_case_columns_map_to_the_declared_spelling(tmp_path: Path):
+    mca = s.write_csv(tmp_path / "mca-ActualCost.csv", s.azure_rows(mca=True))
+    columns = detect(mca, "mca", "mca-ActualCost.csv").columns
+    assert columns.declared["billingAccountId"] == "BillingAccountId"
+    assert columns.declared["costInBillingCurrency"] == "CostInBillingCurrency"
+    assert columns.extra == ()
+
+
+def test_azure_file_without_actual_or_amortized_in_its_path_is_refused(tmp_path: Path):
+    path = s.write_csv(tmp_path / "part_0_0001.csv", s.azure_rows())
+    with pytest.raises(FileRefused, match="ActualCost"):
+        detect(path, "part_0_0001.csv", "exports/daily/part_0_0001.csv")
+
+
+def test_legacy_cur_parquet_maps_athena_names_back_and_folds_tags(tmp_path: Path):
+    path = tmp_path / "cur-00001.snappy.parquet"
+    duckdb.sql(
+        f"""COPY (SELECT '{s.AWS_ACCOUNT}' AS bill_payer_account_id,
+                  'Usage' AS line_item_line_item_type, 1.5 AS line_item_unblended_cost,
+                  'payments' AS resource_tags_user_team)
+            TO '{path}' (FORMAT parquet)"""
+    )
+    found = detect(path, path.name, path.name)
+    assert found.format.key == "aws_cur"
+    assert found.columns.declared["line_item_unblended_cost"] == "lineItem/UnblendedCost"
+    assert found.columns.folded["resource_tags_user_team"] == ("resourceTags", "user_team")
+
+
+def test_cur2_csv_is_refused_since_cur2_is_accepted_as_parquet_only(tmp_path: Path):
+    path = s.write_csv(
+        tmp_path / "cur2.csv",
+        [{"bill_payer_account_id": "1", "line_item_line_item_type": "Usage", "product": "{}"}],
+    )
+    with pytest.raises(FileRefused, match="parquet"):
+        detect(path, path.name, path.name)

@@ -1,0 +1,180 @@
+"""Each kind of bad delivery is refused (quarantined, clear error) or handled, never half-loaded.
+
+Files are built in the test (tiny, in tmp_path) with dagster_project.ingest.samples.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.ingest import ingest
+from dagster_project.ingest import samples as s
+
+
+class Landing:
+    """A tmp landing + warehouse + quarantine, with helpers to run ingest and read results."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.landing = root / "landing"
+        self.warehouse = root / "warehouse.duckdb"
+        self.quarantine = root / "quarantine"
+        self.landing.mkdir(parents=True)
+
+    def run(self):
+        return ingest(self.warehouse, str(self.landing), self.quarantine)
+
+    def query(self, sql: str) -> list[tuple]:
+        con = duckdb.connect(str(self.warehouse), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    def manifest(self) -> list[tuple]:
+        return self.query(
+            "SELECT path, status, rows, cost_total, error, extra_columns "
+            "FROM raw.ingest_manifest ORDER BY loaded_at, path"
+        )
+
+
+@pytest.fixture
+def area(tmp_path: Path) -> Landing:
+    return Landing(tmp_path)
+
+
+def refused(area: Landing, name: str) -> str:
+    """Run ingest, assert the file was quarantined with its error file; return the error."""
+    report = area.run()
+    result = next(f for f in report.files if f.path.endswith(name))
+    assert result.status == "quarantined", result
+    assert not (area.landing / name).exists(), "a refused file must leave the landing"
+    assert (area.quarantine / name).exists()
+    error_file = area.quarantine / f"{name}.error.txt"
+    text = error_file.read_text()
+    assert name in text and "What to do:" in text
+    statuses = [row[1] for row in area.manifest() if row[0].endswith(name)]
+    assert statuses == ["quarantined"]
+    return result.error
+
+
+def test_empty_file_is_refused(area: Landing):
+    (area.landing / "cur.csv").write_bytes(b"")
+    assert "empty" in refused(area, "cur.csv")
+
+
+def test_header_only_file_is_refused_because_its_period_cannot_be_derived(area: Landing):
+    s.write_csv(area.landing / "cur.csv", [], s.AWS_HEADER)
+    error = refused(area, "cur.csv")
+    assert "no data rows" in error and "billing period" in error
+
+
+def test_truncated_gzip_is_refused(area: Landing):
+    full = gzip.compress(b"".join(_cur_csv_bytes(rows=2000)))
+    (area.landing / "cur.csv.gz").write_bytes(full[: len(full) // 2])
+    assert "truncated" in refused(area, "cur.csv.gz")
+
+
+def test_semicolon_separated_csv_is_refused_with_the_delimiter_fix(area: Landing):
+    s.write_csv(area.landing / "cur.csv", s.aws_cur_rows(), s.AWS_HEADER, delimiter=";")
+    error = refused(area, "cur.csv")
+    assert "semicolon" in error and "comma" in error
+
+
+def test_unknown_format_is_refused(area: Landing):
+    s.write_csv(area.landing / "notes.csv", [{"when": "2024-01-01", "what": "lunch"}])
+    assert "unknown format" in refused(area, "notes.csv")
+
+
+def test_missing_required_column_is_refused_naming_the_column(area: Landing):
+    header = [h for h in s.AWS_HEADER if h != "lineItem/CurrencyCode"]
+    s.write_csv(area.landing / "cur.csv", s.aws_cur_rows(), header)
+    assert "'lineItem/CurrencyCode'" in refused(area, "cur.csv")
+
+
+def test_non_numeric_cost_is_refused_naming_column_and_row(area: Landing):
+    rows = s.aws_cur_rows(rows=4)
+    rows[2]["lineItem/UnblendedCost"] = "$1.25"
+    s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
+    error = refused(area, "cur.csv")
+    assert "'lineItem/UnblendedCost'" in error and "data row 3" in error and "$1.25" in error
+
+
+def test_unparseable_timestamp_is_refused_naming_column_and_row(area: Landing):
+    rows = s.aws_cur_rows(rows=4)
+    rows[1]["lineItem/UsageStartDate"] = "yesterday at noon"
+    s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
+    error = refused(area, "cur.csv")
+    assert "'lineItem/UsageStartDate'" in error and "data row 2" in error
+
+
+def test_mixed_billing_periods_are_refused_with_the_split_fix(area: Landing):
+    rows = s.aws_cur_rows(rows=2, period="2024-01") + s.aws_cur_rows(rows=2, period="2024-02")
+    s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
+    error = refused(area, "cur.csv")
+    assert "split it per billing period" in error and "data row 3" in error
+
+
+def test_bom_and_crlf_load_cleanly(area: Landing):
+    s.write_csv(area.landing / "EA-ActualCost.csv", s.azure_rows(rows=3), bom=True, crlf=True)
+    s.write_csv(area.landing / "cur.csv", s.aws_cur_rows(rows=2), s.AWS_HEADER, bom=True, crlf=True)
+    report = area.run()
+    assert [f.status for f in report.files] == ["loaded", "loaded"]
+    accounts = area.query('SELECT DISTINCT "BillingAccountId", "Tags" FROM raw.azure_actual')
+    assert accounts == [("8611537", '"CostCenter": "1234","env": "prod"')]
+    env = area.query(
+        'SELECT DISTINCT "resourceTags"->>\'user:Env\', "bill/PayerAccountId" FROM raw.aws_cur'
+    )
+    assert env == [("prod", s.AWS_ACCOUNT)], "no BOM in the first column, no \\r in the last"
+
+
+def test_duplicate_file_under_a_new_name_is_a_recorded_no_op(area: Landing):
+    s.aws_cur_csv(area.landing / "a" / "cur.csv", rows=3)
+    area.run()
+    (area.landing / "b").mkdir()
+    (area.landing / "b" / "cur-copy.csv").write_bytes((area.landing / "a" / "cur.csv").read_bytes())
+    report = area.run()
+    copy = next(f for f in report.files if f.path.endswith("cur-copy.csv"))
+    assert copy.status == "duplicate" and "a/cur.csv" in copy.error
+    assert area.query("SELECT count(*) FROM raw.aws_cur") == [(3,)]
+    assert [r[1] for r in area.manifest()] == ["loaded", "duplicate"]
+
+
+def test_schema_drift_loads_and_records_the_extra_columns(area: Landing):
+    rows = s.aws_cur_rows(rows=2)
+    for row in rows:
+        row["product/gpuMemory"] = "24 GiB"
+        row["lineItem/BrandNewColumn"] = "x"
+    s.write_csv(area.landing / "cur.csv", rows)
+    report = area.run()
+    assert report.files[0].status == "loaded"
+    assert report.files[0].extra_columns == ("product/gpuMemory", "lineItem/BrandNewColumn")
+    extra = json.loads(area.manifest()[0][5])
+    assert extra == ["product/gpuMemory", "lineItem/BrandNewColumn"]
+    assert area.query('SELECT DISTINCT "product/gpuMemory" FROM raw.aws_cur') == [("24 GiB",)]
+
+
+def test_a_bad_file_leaves_the_loaded_delivery_untouched(area: Landing):
+    s.aws_cur_csv(area.landing / "2024-01" / "v1.csv", rows=3, cost="2")
+    area.run()
+    rows = s.aws_cur_rows(rows=5, cost="9")
+    rows[4]["lineItem/UnblendedCost"] = "n/a"
+    s.write_csv(area.landing / "2024-01" / "v2.csv", rows, s.AWS_HEADER)
+    refused(area, "2024-01/v2.csv")
+    assert area.query(
+        'SELECT count(*), sum("lineItem/UnblendedCost"::DECIMAL) FROM raw.aws_cur'
+    ) == [(3, 6)]
+    assert [r[1] for r in area.manifest()] == ["loaded", "quarantined"]
+
+
+def _cur_csv_bytes(rows: int) -> list[bytes]:
+    """CSV lines of a legacy CUR file (for hand-made compressed variants)."""
+    path_rows = s.aws_cur_rows(rows=rows)
+    lines = [",".join(s.AWS_HEADER) + "\n"]
+    lines += [",".join(r[h] for h in s.AWS_HEADER) + "\n" for r in path_rows]
+    return [line.encode() for line in lines]

@@ -1,0 +1,87 @@
+"""Landing helpers: fingerprints, gzip integrity, side files, Azure path rule, error text."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from dagster_project.ingest.detect import _path_has_token
+from dagster_project.ingest.errors import FileRefused
+from dagster_project.ingest.files import fingerprint, is_side_file, list_landing
+
+
+def test_fingerprint_is_the_sha256_of_the_bytes(tmp_path: Path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+    assert fingerprint(path) == (hashlib.sha256(b"a,b\n1,2\n").hexdigest(), None)
+
+
+def test_multi_member_gzip_is_intact(tmp_path: Path):
+    path = tmp_path / "a.csv.gz"
+    path.write_bytes(gzip.compress(b"a,b\n") + gzip.compress(b"1,2\n" * 1000))
+    assert fingerprint(path)[1] is None
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.99])
+def test_truncated_gzip_is_detected_even_when_lines_look_whole(tmp_path: Path, cut: float):
+    data = gzip.compress(b"a,b\n" + b"1,2\n" * 50_000)
+    path = tmp_path / "a.csv.gz"
+    path.write_bytes(data[: int(len(data) * cut)])
+    assert "truncated" in fingerprint(path)[1]
+
+
+def test_corrupt_gzip_is_detected(tmp_path: Path):
+    data = bytearray(gzip.compress(b"a,b\n" + b"1,2\n" * 1000))
+    data[30:40] = b"\xff" * 10
+    path = tmp_path / "a.csv.gz"
+    path.write_bytes(bytes(data))
+    assert fingerprint(path)[1] is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "side"),
+    [
+        ("aws/cur/20240101-20240201/kestrel-Manifest.json", True),
+        ("azure/x/manifest.json", True),
+        ("aws/cur/crawler-cfn.yml", True),
+        ("q/cur.csv.error.txt", True),
+        (".DS_Store", True),
+        ("_SUCCESS", True),
+        ("aws/cur/20240101-20240201/abc/kestrel-1.csv.gz", False),
+        ("notes.txt", False),
+    ],
+)
+def test_provider_side_files_are_skipped(name: str, side: bool):
+    assert is_side_file(name) is side
+
+
+def test_listing_is_recursive_sorted_and_skips_side_files(tmp_path: Path):
+    for name in ("b/2.csv", "a/1.csv", "a/x-Manifest.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert [f.relative for f in list_landing(str(tmp_path))] == ["a/1.csv", "b/2.csv"]
+    assert list_landing(str(tmp_path / "missing")) == []
+
+
+@pytest.mark.parametrize(
+    ("relative", "tokens", "expected"),
+    [
+        ("ea-ActualCost/20240101-20240131/part_0_0001.csv", ("actual",), True),
+        ("ea-ActualCost/20240101-20240131/part_0_0001.csv", ("amortized",), False),
+        ("actual/2024-01/AmortizedCost.csv", ("amortized",), True),
+        ("exports/daily/part_0_0001.csv", ("actual",), False),
+    ],
+)
+def test_azure_path_rule_takes_the_nearest_part_naming_the_cost_type(relative, tokens, expected):
+    assert _path_has_token(relative, tokens) is expected
+
+
+def test_refusal_message_names_file_column_row_value_and_fix():
+    refusal = FileRefused("cur.csv", "not a number", "write a number", "cost", 7, "$1")
+    assert refusal.message == (
+        "cur.csv at column 'cost', data row 7 (line 8 counting the header): not a number "
+        "(value '$1'). What to do: write a number"
+    )
