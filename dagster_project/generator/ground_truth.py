@@ -1,0 +1,216 @@
+"""What the generator wrote, recorded as it wrote it: the ground truth tests compare against.
+
+Amounts are accumulated as integers (1e-10 of the currency) and written as decimal strings;
+nothing here is ever re-read from the files or summed as floats. The JSON schema is documented
+in ``README.md`` next to this module.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ._units import fmt
+
+SCHEMA_VERSION = 1
+
+_DECIMAL_KEYS = frozenset(
+    {
+        "cost_total",
+        "billed_cost",
+        "amount",
+        "upfront",
+        "recurring_fee",
+        "extra_cost",
+        "used",
+        "unused",
+        "utilization",
+        "untagged",
+        "total",
+        "share",
+    }
+)
+
+
+@dataclass
+class FileRecord:
+    path: str
+    format: str
+    billing_account_id: str | None
+    billing_period: str
+    rows: int
+    cost_total: int
+    currency: str | None
+    superseded: bool
+    delivered_at: str
+    bytes: int = 0
+    sha256: str = ""
+
+    @property
+    def delivered_s(self) -> int:
+        """Delivery time as epoch seconds (the file's modification time)."""
+        return int(
+            _dt.datetime.strptime(self.delivered_at, "%Y-%m-%dT%H:%M:%SZ")
+            .replace(tzinfo=_dt.UTC)
+            .timestamp()
+        )
+
+
+@dataclass
+class InvoiceRecord:
+    invoice_id: str
+    invoice_issuer: str
+    provider: str
+    billing_account_id: str
+    billing_period: str
+    currency: str
+    amount: int
+    issue_date: str
+    source_format: str
+    kind: str
+
+
+@dataclass
+class CommitmentRecord:
+    id: str
+    provider: str
+    format: str
+    billing_account_id: str
+    type: str
+    category: str
+    term: str
+    start: str
+    end: str
+    payment_option: str
+    upfront: int
+    recurring_fee: int
+    recurring_fee_period: str
+    currency: str
+    scope: str
+    description: str
+    utilization: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """billing period -> (used, unused) in the commitment's currency, scale 1e-10."""
+
+
+@dataclass
+class SpikeRecord:
+    provider: str
+    format: str
+    billing_account_id: str
+    billing_period: str
+    resource_id: str
+    date: str
+    extra_cost: int
+    currency: str
+    team: str
+    description: str
+
+
+@dataclass
+class GroundTruth:
+    """The record of one ``generate`` run (amounts as int units of 1e-10)."""
+
+    seed: int
+    months: int
+    start: str
+    rows_requested: int | None
+    billing_periods: list[str]
+    files: list[FileRecord] = field(default_factory=list)
+    totals: dict[tuple[str, str, str, str], int] = field(default_factory=lambda: defaultdict(int))
+    invoices: list[InvoiceRecord] = field(default_factory=list)
+    commitments: list[CommitmentRecord] = field(default_factory=list)
+    spikes: list[SpikeRecord] = field(default_factory=list)
+    resource_owners: dict[str, str] = field(default_factory=dict)
+    untagged: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    """format -> [untagged list cost, total list cost] of usage rows (USD, scale 1e-10)."""
+
+    @property
+    def rows_written(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    def add_usage_cost(self, fmt_key: str, untagged: int, total: int) -> None:
+        acc = self.untagged[fmt_key]
+        acc[0] += untagged
+        acc[1] += total
+
+    def to_dict(self) -> dict[str, Any]:
+        def share(u: int, t: int) -> str:
+            return str((Decimal(u) / Decimal(t)).quantize(Decimal("0.000001"))) if t else "0"
+
+        overall_u = sum(v[0] for v in self.untagged.values())
+        overall_t = sum(v[1] for v in self.untagged.values())
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "seed": self.seed,
+            "months": self.months,
+            "start": self.start,
+            "billing_periods": self.billing_periods,
+            "rows_requested": self.rows_requested,
+            "rows_written": self.rows_written,
+            "files": [{**asdict(f), "cost_total": fmt(f.cost_total)} for f in self.files],
+            "totals": [
+                {
+                    "format": k[0],
+                    "billing_account_id": k[1],
+                    "billing_period": k[2],
+                    "currency": k[3],
+                    "billed_cost": fmt(v),
+                }
+                for k, v in sorted(self.totals.items())
+            ],
+            "invoices": [{**asdict(i), "amount": fmt(i.amount)} for i in self.invoices],
+            "commitments": [
+                {
+                    **{k: v for k, v in asdict(c).items() if k != "utilization"},
+                    "upfront": fmt(c.upfront),
+                    "recurring_fee": fmt(c.recurring_fee),
+                    "utilization": {
+                        period: {
+                            "used": fmt(used),
+                            "unused": fmt(unused),
+                            "utilization": share(used, used + unused),
+                        }
+                        for period, (used, unused) in sorted(c.utilization.items())
+                    },
+                }
+                for c in self.commitments
+            ],
+            "spikes": [{**asdict(s), "extra_cost": fmt(s.extra_cost)} for s in self.spikes],
+            "resource_owners": dict(sorted(self.resource_owners.items())),
+            "untagged_share": {
+                "definition": (
+                    "list (on-demand) cost of usage rows whose resource has no team tag in any "
+                    "spelling, divided by the list cost of all usage rows; USD; final deliveries"
+                ),
+                "share": share(overall_u, overall_t),
+                "untagged": fmt(overall_u),
+                "total": fmt(overall_t),
+                "by_format": {
+                    k: {"share": share(u, t), "untagged": fmt(u), "total": fmt(t)}
+                    for k, (u, t) in sorted(self.untagged.items())
+                },
+            },
+        }
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+def _decimals(obj: Any, key: str | None = None) -> Any:
+    if isinstance(obj, dict):
+        return {k: _decimals(v, k) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_decimals(v, key) for v in obj]
+    if isinstance(obj, str) and key in _DECIMAL_KEYS:
+        return Decimal(obj)
+    return obj
+
+
+def load_ground_truth(path: str | Path) -> dict[str, Any]:
+    """Read ``ground_truth.json`` with every amount, share and utilization as ``Decimal``."""
+    return _decimals(json.loads(Path(path).read_text(encoding="utf-8")))

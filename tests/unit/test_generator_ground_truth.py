@@ -1,0 +1,401 @@
+"""The ground truth equals what DuckDB recomputes from the written files, exactly."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+M = "DECIMAL(38,10)"
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+_LOADED: dict[tuple[int, str], str] = {}
+
+
+def relation(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> str:
+    """A table holding one file, loaded once: CSV as text (columns also named c0.. so
+    case-variant tag columns such as user:Team / user:team stay apart), Parquet and JSON typed.
+    """
+    key = (id(con), str(path))
+    if key in _LOADED:
+        return _LOADED[key]
+    name = f"t{len(_LOADED)}"
+    _LOADED[key] = name
+    if fmt in ("aws_cur2",):
+        con.execute(
+            f"create table {name} as select * from read_parquet('{path}', hive_partitioning=false)"
+        )
+        return name
+    if fmt == "gcp_billing":
+        con.execute(
+            f"create table {name} as select * from read_json("
+            f"'{path}', format='newline_delimited', hive_partitioning=false)"
+        )
+        return name
+    raw = path.read_bytes()
+    text = (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(text)))
+    aliases = ", ".join(
+        f"c{i} as {q(h)}"
+        for i, h in enumerate(header)
+        if header.index(h) == i and [x.lower() for x in header].count(h.lower()) == 1
+    )
+    names = ", ".join(f"'c{i}'" for i in range(len(header)))
+    con.execute(
+        f"create table {name} as select *, {aliases} from read_csv('{path}', "
+        f"header=true, all_varchar=true, delim=',', quote='\"', escape='\"', "
+        f"names=[{names}])"
+    )
+    return name
+
+
+COST = {
+    "aws_cur": f'cast("lineItem/UnblendedCost" as {M})',
+    "aws_cur2": f"cast(line_item_unblended_cost as {M})",
+    "azure_actual": f"cast(costInBillingCurrency as {M})",
+    "azure_amortized": f"cast(costInBillingCurrency as {M})",
+    "gcp_billing": f"cast(cost as {M})",
+    "focus": f"cast(BilledCost as {M})",
+    "invoices": f"cast(amount as {M})",
+    "business_metrics": f"cast(value as {M})",
+}
+ACCOUNT = {
+    "aws_cur": '"bill/PayerAccountId"',
+    "aws_cur2": "bill_payer_account_id",
+    "azure_actual": "billingAccountId",
+    "azure_amortized": "billingAccountId",
+    "gcp_billing": "billing_account_id",
+    "focus": "BillingAccountId",
+    "invoices": "billing_account_id",
+    "business_metrics": "null",
+}
+PERIOD = {
+    "aws_cur": "strftime(cast(\"bill/BillingPeriodStartDate\" as timestamp), '%Y-%m')",
+    "aws_cur2": "strftime(bill_billing_period_start_date, '%Y-%m')",
+    "azure_actual": "strftime(strptime(billingPeriodStartDate, '%m/%d/%Y'), '%Y-%m')",
+    "azure_amortized": "strftime(strptime(billingPeriodStartDate, '%m/%d/%Y'), '%Y-%m')",
+    "gcp_billing": "substr(invoice.month, 1, 4) || '-' || substr(invoice.month, 5, 2)",
+    "focus": "strftime(cast(BillingPeriodStart as timestamp), '%Y-%m')",
+    "invoices": "billing_period",
+    "business_metrics": "strftime(cast(date as date), '%Y-%m')",
+}
+CREDITS = f"coalesce(list_sum([cast(c.amount as {M}) for c in credits]), 0)"
+
+
+@pytest.fixture(scope="module")
+def con():
+    with duckdb.connect() as c:
+        yield c
+
+
+def test_every_file_matches_its_record(generator_demo, con):
+    root, truth = generator_demo
+    for f in truth["files"]:
+        path = root / f["path"]
+        assert path.stat().st_size == f["bytes"]
+        v = relation(con, path, f["format"])
+        fmt = f["format"]
+        rows, cost, accounts, periods, account, period = con.execute(
+            f"select count(*), sum({COST[fmt]}), count(distinct {ACCOUNT[fmt]}), "
+            f"count(distinct {PERIOD[fmt]}), any_value({ACCOUNT[fmt]}), any_value({PERIOD[fmt]}) "
+            f"from {v}"
+        ).fetchone()
+        assert rows == f["rows"], f["path"]
+        assert cost == f["cost_total"], f["path"]
+        # One file holds exactly one billing account and one billing period.
+        assert periods == 1 and period == f["billing_period"], f["path"]
+        if fmt != "business_metrics":
+            assert accounts == 1 and account == f["billing_account_id"], f["path"]
+
+
+def test_totals_are_billed_cost_of_final_deliveries(generator_demo, con):
+    root, truth = generator_demo
+    got: dict[tuple, Decimal] = defaultdict(Decimal)
+    billed = {**COST, "gcp_billing": f"cast(cost as {M}) + {CREDITS}"}
+    currency = {
+        "aws_cur": '"lineItem/CurrencyCode"',
+        "aws_cur2": "line_item_currency_code",
+        "azure_actual": "billingCurrency",
+        "gcp_billing": "currency",
+        "focus": "BillingCurrency",
+    }
+    for f in truth["files"]:
+        if f["superseded"] or f["format"] not in currency:
+            continue
+        fmt = f["format"]
+        v = relation(con, root / f["path"], fmt)
+        for cur, amount in con.execute(
+            f"select {currency[fmt]}, sum({billed[fmt]}) from {v} group by 1"
+        ).fetchall():
+            got[(fmt, f["billing_account_id"], f["billing_period"], cur)] += amount
+    expected = {
+        (t["format"], t["billing_account_id"], t["billing_period"], t["currency"]): t["billed_cost"]
+        for t in truth["totals"]
+    }
+    assert got == expected
+
+
+def test_invoices_equal_the_rows_billed_on_them(generator_demo, con):
+    root, truth = generator_demo
+    by_invoice: dict[str, Decimal] = defaultdict(Decimal)
+    for f in truth["files"]:
+        if f["superseded"]:
+            continue
+        fmt = f["format"]
+        v = relation(con, root / f["path"], fmt)
+        key = {
+            "aws_cur": '"bill/InvoiceId"',
+            "aws_cur2": "bill_invoice_id",
+            "azure_actual": "invoiceId",
+            "focus": "InvoiceId",
+            "gcp_billing": "billing_account_id || '/' || invoice.month",
+        }.get(fmt)
+        if key is None:
+            continue
+        amount = f"cast(cost as {M}) + {CREDITS}" if fmt == "gcp_billing" else COST[fmt]
+        for k, total in con.execute(f"select {key}, sum({amount}) from {v} group by 1").fetchall():
+            by_invoice[k] += total
+    written = []
+    for f in truth["files"]:
+        if f["format"] == "invoices":
+            written += con.execute(
+                f"select * from {relation(con, root / f['path'], 'invoices')}"
+            ).fetchall()
+    assert len(written) == len(truth["invoices"])
+    for inv in truth["invoices"]:
+        key = inv["invoice_id"]
+        if inv["provider"] == "Google Cloud":
+            key = f"{inv['billing_account_id']}/{inv['billing_period'].replace('-', '')}"
+        assert by_invoice[key] == inv["amount"], inv
+    cols = (
+        "invoice_id",
+        "invoice_issuer",
+        "provider",
+        "billing_account_id",
+        "billing_period",
+        "currency",
+        "amount",
+        "issue_date",
+    )
+    rows = {r[0]: dict(zip(cols, r[: len(cols)], strict=True)) for r in written}
+    for inv in truth["invoices"]:
+        row = rows[inv["invoice_id"]]
+        assert Decimal(row["amount"]) == inv["amount"]
+        assert {k: row[k] for k in cols if k != "amount"} == {
+            k: inv[k] for k in cols if k != "amount"
+        }
+
+
+def test_restated_month_is_a_later_delivery_in_a_new_assembly(generator_demo, con):
+    root, truth = generator_demo
+    old = [f for f in truth["files"] if f["superseded"]]
+    assert len(old) == 1 and old[0]["format"] == "aws_cur"
+    new = [
+        f
+        for f in truth["files"]
+        if not f["superseded"]
+        and f["format"] == "aws_cur"
+        and f["billing_period"] == old[0]["billing_period"]
+    ]
+    assert len(new) == 1
+    old_path, new_path = root / old[0]["path"], root / new[0]["path"]
+    assert os.stat(new_path).st_mtime > os.stat(old_path).st_mtime
+    assert old_path.parent != new_path.parent and old_path.name == new_path.name
+    assert old_path.parent.parent == new_path.parent.parent
+    assert (old_path.parent / "kestrel-hourly-Manifest.json").exists()
+    # Before invoicing the invoice id is blank; the restatement fills it and adds rows.
+    ids = {}
+    for label, path in (("old", old_path), ("new", new_path)):
+        v = relation(con, path, "aws_cur")
+        ids[label] = {
+            r[0] for r in con.execute(f'select distinct "bill/InvoiceId" from {v}').fetchall()
+        }
+    assert ids["old"] == {None}
+    assert None not in ids["new"]
+    assert new[0]["cost_total"] != old[0]["cost_total"]
+
+
+def test_mtimes_are_the_recorded_delivery_times(generator_demo):
+    import datetime as dt
+
+    root, truth = generator_demo
+    for f in truth["files"]:
+        when = dt.datetime.strptime(f["delivered_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        assert os.stat(root / f["path"]).st_mtime == when.timestamp(), f["path"]
+
+
+def test_savings_plan_negations_cancel_covered_usage(generator_demo, con):
+    root, truth = generator_demo
+    for f in truth["files"]:
+        if f["format"] not in ("aws_cur", "aws_cur2"):
+            continue
+        v = relation(con, root / f["path"], f["format"])
+        t, c = (
+            ('"lineItem/LineItemType"', '"lineItem/UnblendedCost"')
+            if f["format"] == "aws_cur"
+            else ("line_item_line_item_type", "line_item_unblended_cost")
+        )
+        covered, negated = con.execute(
+            f"select sum({c}::{M}) filter (where {t} = 'SavingsPlanCoveredUsage'), "
+            f"sum({c}::{M}) filter (where {t} = 'SavingsPlanNegation') from {v}"
+        ).fetchone()
+        assert covered is None or covered == -negated
+
+
+def test_commitments_include_under_used_months(generator_demo, con):
+    root, truth = generator_demo
+    kinds = {(c["provider"], c["type"]): c for c in truth["commitments"]}
+    assert {"All Upfront", "Partial Upfront", "No Upfront"} <= {
+        c["payment_option"] for c in truth["commitments"] if c["type"] == "Reserved Instance"
+    }
+    util = [u["utilization"] for c in truth["commitments"] for u in c["utilization"].values()]
+    assert all(Decimal(0) <= u <= Decimal(1) for u in util)
+    for c in truth["commitments"]:
+        for u in c["utilization"].values():
+            if u["used"] + u["unused"]:
+                assert u["utilization"] == (u["used"] / (u["used"] + u["unused"])).quantize(
+                    Decimal("0.000001")
+                )
+    ri = [c for c in truth["commitments"] if c["type"] == "Reserved Instance"]
+    assert any(u["utilization"] < 1 for c in ri for u in c["utilization"].values())
+    sp = next(
+        c for c in truth["commitments"] if c["type"] == "Savings Plan" and c["format"] == "aws_cur"
+    )
+    assert sorted(u["utilization"] < 1 for u in sp["utilization"].values()) == [False, True]
+    assert ("Google Cloud", "Committed Use Discount (resource-based)") in kinds
+    assert ("Microsoft", "Reservation") in kinds
+    # The legacy CUR's own fee rows carry the same unused amounts.
+    for f in truth["files"]:
+        if f["format"] != "aws_cur" or f["superseded"]:
+            continue
+        v = relation(con, root / f["path"], "aws_cur")
+        rows = con.execute(
+            f'select "savingsPlan/SavingsPlanARN", sum("savingsPlan/TotalCommitmentToDate"::{M}'
+            f' - "savingsPlan/UsedCommitment"::{M}) from {v} where "lineItem/LineItemType" = '
+            f"'SavingsPlanRecurringFee' group by 1 union all "
+            f'select "reservation/ReservationARN", sum("reservation/UnusedRecurringFee"::{M} + '
+            f'"reservation/UnusedAmortizedUpfrontFeeForBillingPeriod"::{M}) from {v} '
+            f"where \"lineItem/LineItemType\" = 'RIFee' group by 1"
+        ).fetchall()
+        by_id = {c["id"]: c for c in truth["commitments"]}
+        for arn, unused in rows:
+            assert by_id[arn]["utilization"][f["billing_period"]]["unused"] == unused
+
+
+def test_azure_actual_and_amortized_total_the_same_each_month(generator_demo):
+    _, truth = generator_demo
+    totals = defaultdict(dict)
+    for f in truth["files"]:
+        if f["format"].startswith("azure_"):
+            totals[f["billing_period"]][f["format"]] = f["cost_total"]
+    for period in totals.values():
+        assert period["azure_actual"] == period["azure_amortized"]
+
+
+def test_spikes_are_on_real_rows(generator_demo):
+    _, truth = generator_demo
+    assert {s["provider"] for s in truth["spikes"]} >= {"AWS", "Microsoft", "Skylight"}
+    for s in truth["spikes"]:
+        assert s["extra_cost"] > 0
+        assert s["resource_id"]
+        assert s["date"].startswith(s["billing_period"])
+
+
+def test_untagged_share_recomputed_from_files_is_about_15_percent(generator_demo, con):
+    root, truth = generator_demo
+    untagged = total = Decimal(0)
+    by_format: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    team = ("team", "owner-team")
+    for f in truth["files"]:
+        if f["superseded"]:
+            continue
+        fmt = f["format"]
+        v = relation(con, root / f["path"], fmt)
+        if fmt == "aws_cur":
+            # DuckDB folds case, so the case-variant tag columns are read by position.
+            text = gzip.decompress((root / f["path"]).read_bytes()).decode()
+            header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])))
+            positions = [
+                f"c{i}"
+                for i, h in enumerate(header)
+                if h.startswith("resourceTags/user:") and h.split(":", 1)[1].lower() in team
+            ]
+            assert len(positions) == 3, header
+            has_team = " or ".join(f"coalesce({p}, '') <> ''" for p in positions)
+            sql = (
+                f'select sum("pricing/publicOnDemandCost"::{M}) filter (where not ({has_team}))'
+                f', sum("pricing/publicOnDemandCost"::{M}) from {v} where '
+                "\"lineItem/LineItemType\" in ('Usage', 'DiscountedUsage', "
+                "'SavingsPlanCoveredUsage')"
+            )
+        elif fmt == "aws_cur2":
+            has_team = (
+                "map_contains(resource_tags, 'user_team') or "
+                "map_contains(resource_tags, 'user_owner_team')"
+            )
+            sql = (
+                f"select sum(pricing_public_on_demand_cost::{M}) filter (where not "
+                f"({has_team})), sum(pricing_public_on_demand_cost::{M}) from {v} where "
+                "line_item_line_item_type in ('Usage', 'DiscountedUsage', "
+                "'SavingsPlanCoveredUsage')"
+            )
+        elif fmt == "azure_actual":
+            has_team = (
+                "contains(lower(coalesce(tags, '')), '\"team\":') or "
+                "contains(lower(coalesce(tags, '')), '\"owner-team\":')"
+            )
+            sql = (
+                f"select sum(paygCostInUsd::{M}) filter (where not ({has_team})), "
+                f"sum(paygCostInUsd::{M}) from {v} where chargeType = 'Usage'"
+            )
+        elif fmt == "gcp_billing":
+            has_team = (
+                "len(list_filter(labels || project.labels, "
+                "x -> x.key in ('team', 'owner-team'))) > 0"
+            )
+            sql = (
+                f"select sum(cost_at_list::{M}) filter (where not ({has_team})), "
+                f"sum(cost_at_list::{M}) from {v} where cost_type = 'regular' "
+                "and subscription is null"
+            )
+        elif fmt == "focus":
+            has_team = "coalesce(json_exists(Tags, '$.team') or json_exists(Tags, '$.Team'), false)"
+            sql = (
+                f"select sum(ListCost::{M}) filter (where not ({has_team})), "
+                f"sum(ListCost::{M}) from {v} where ChargeCategory = 'Usage'"
+            )
+        else:
+            continue
+        u, t = con.execute(sql).fetchone()
+        by_format[fmt][0] += u or 0
+        by_format[fmt][1] += t
+        untagged += u or 0
+        total += t
+    for fmt, (u, t) in by_format.items():
+        expected = truth["untagged_share"]["by_format"][fmt]
+        assert (u, t) == (expected["untagged"], expected["total"]), fmt
+    share = untagged / total
+    assert truth["untagged_share"]["share"] == share.quantize(Decimal("0.000001"))
+    assert Decimal("0.10") <= share <= Decimal("0.20")
+
+
+def test_resource_owners_cover_every_provider(generator_demo):
+    _, truth = generator_demo
+    owners = truth["resource_owners"]
+    teams = {"payments", "search", "checkout", "data-platform", "ml", "platform"}
+    assert set(owners.values()) == teams
+    assert any(k.startswith("i-0") for k in owners)
+    assert any(k.startswith("/subscriptions/") for k in owners)
+    assert any(k.startswith("//compute.googleapis.com/") for k in owners)
+    assert any(k.startswith("skylight://") for k in owners)
