@@ -82,11 +82,14 @@ def _checks(result: dg.ExecuteInProcessResult, blocking_checks: set[dg.AssetChec
 
 
 def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
+    """The root cause of each failed step, without Dagster's wrapping and stack traces."""
     messages = []
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             error = event.step_failure_data.error
-            messages.append(f"{event.step_key}: {error.message.strip()}")
+            while error.cause is not None:
+                error = error.cause
+            messages.append(f"{event.step_key}: {error.cls_name}: {error.message.strip()}")
     return messages or ([] if result.success else ["the run failed; see the Dagster UI"])
 
 
