@@ -24,7 +24,6 @@ from sqlglot import exp
 from dagster_project.formats import FORMATS, METADATA_COLUMNS, quote
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-STAGING = REPO_ROOT / "models" / "staging"
 
 MODELS = {
     "aws_cur": "stg_aws_cur__line_items",
@@ -384,11 +383,6 @@ def test_timestamps_do_not_depend_on_the_session_time_zone(loaded):
         loaded.execute("set TimeZone = 'UTC'")
 
 
-def model_sql_without_comments(model: str) -> str:
-    (path,) = STAGING.rglob(f"{model}.sql")
-    return "\n".join(line.split("--")[0] for line in path.read_text().splitlines())
-
-
 def struct_fields(type_: str) -> list[str]:
     """Top-level field names of a DuckDB STRUCT(...) type ([] for any other type)."""
     if not type_.upper().startswith("STRUCT(") or not type_.endswith(")"):
@@ -433,12 +427,6 @@ def test_every_declared_raw_column_and_struct_field_is_selected_by_staging(forma
             if (column.name.lower(), field.lower()) not in references
         ]
     assert not missing, f"{MODELS[format_key]} does not select: {missing}"
-
-
-def test_azure_actual_and_amortized_staging_are_the_same_sql():
-    actual = model_sql_without_comments("stg_azure__actual_cost")
-    amortized = model_sql_without_comments("stg_azure__amortized_cost")
-    assert actual.replace("'azure_actual'", "'azure_amortized'") == amortized
 
 
 def test_generic_tests_fail_on_a_duplicated_row_and_a_row_number_below_one(tmp_path):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from dagster_project.generator import generate
 
 pytestmark = pytest.mark.slow
