@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.formats import METADATA_COLUMNS, ExportFormat, quote
+from dagster_project.formats import FORMATS, METADATA_COLUMNS, ExportFormat, quote
 from dagster_project.ingest.detect import Detected
 from dagster_project.ingest.scratch import SCRATCH_TABLE, extra_type, fold_sql, projection
 
@@ -83,7 +83,11 @@ class ManifestRow:
 
 
 def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """A warehouse connection in UTC with the raw schema and the manifest in place."""
+    """A warehouse connection in UTC with the raw schema, the manifest and every raw table.
+
+    Every format's table exists even before its first file arrives, so dbt staging builds
+    (empty) on a landing directory that holds only some formats.
+    """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse))
     con.execute("SET TimeZone = 'UTC'")
@@ -91,6 +95,8 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     columns = ", ".join(f"{name} {type_}" for name, type_ in MANIFEST_COLUMNS)
     con.execute(f"CREATE TABLE IF NOT EXISTS {MANIFEST} ({columns})")
+    for fmt in FORMATS.values():
+        ensure_raw_table(con, fmt)
     return con
 
 
