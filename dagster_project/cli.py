@@ -12,7 +12,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
+# Bound to the real stdout: the runner sends Dagster's and dbt's output to log files.
+console = Console(file=sys.stdout)
 
 WAREHOUSE_HELP = (
     "DuckDB warehouse file. Default: $FINOPS_WAREHOUSE, else $FINOPS_HOME/warehouse.duckdb "
@@ -139,7 +140,21 @@ def export() -> None:
 @warehouse_option
 def export_focus(out: str, period: str | None, warehouse: str | None) -> None:
     """Write the FOCUS 1.2 rows (marts.fct_cost_and_usage) as Parquet."""
-    _not_yet("export focus", "the FOCUS dataset (marts.fct_cost_and_usage) is not built yet")
+    from dagster_project import export as focus_export
+
+    if warehouse is None:
+        from dagster_project.resources import default_warehouse
+
+        warehouse = default_warehouse()
+    try:
+        result = focus_export.export_focus(Path(warehouse), Path(out), period)
+    except focus_export.ExportError as exc:
+        console.print(f"[red]finops export focus[/]: {exc}")
+        sys.exit(1)
+    console.print(
+        f"wrote {result.rows:,} FOCUS 1.2 rows{f' of {period}' if period else ''} "
+        f"({len(result.columns)} columns, {result.bytes:,} bytes) to {result.path}"
+    )
 
 
 @main.command()
@@ -206,6 +221,8 @@ def _report(outcome) -> None:
         console.print(f"  {level} {check.asset} / {check.check}: {check.description}")
     for failure in outcome.run_failures:
         console.print(f"  [red]run failed[/] {failure}")
+    if outcome.logs:
+        console.print(f"run logs: {', '.join(str(p) for p in outcome.logs)}")
 
 
 def _summary(warehouse: Path) -> None:

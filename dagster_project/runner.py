@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,7 @@ class PipelineOutcome:
     periods: list[str]
     checks: list[CheckOutcome] = field(default_factory=list)
     run_failures: list[str] = field(default_factory=list)
+    logs: list[Path] = field(default_factory=list)
 
     @property
     def blocking_failures(self) -> list[CheckOutcome]:
@@ -93,6 +95,29 @@ def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     return messages or ([] if result.success else ["the run failed; see the Dagster UI"])
 
 
+def _execute(
+    job: dg.JobDefinition,
+    instance: dg.DagsterInstance,
+    outcome: PipelineOutcome,
+    tags: dict[str, str] | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Run one job in process; its event log and dbt's output go to a log file, not the terminal.
+
+    The Dagster UI shows the same events; the CLI prints only the outcome.
+    """
+    log_dir = Path(os.environ["FINOPS_HOME"]) / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{job.name}.log"
+    outcome.logs.append(log_path)
+    with log_path.open("w") as log, redirect_stdout(log), redirect_stderr(log):
+        return job.execute_in_process(
+            instance=instance,
+            tags=tags,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+
+
 def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
     """Ingest the landing directory and build every model; never raises for a failed check."""
     from dagster_project.project import ensure_manifest
@@ -119,10 +144,11 @@ def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
         # Files that cannot be planned (unknown format, unreadable) are quarantined by any ingest
         # run, so an otherwise empty landing still gets one run for the open month.
         first, last = partition_range(set(wanted)) if wanted else (current_partition_key(),) * 2
-        ingest = defs.resolve_job_def("ingest_job").execute_in_process(
-            instance=instance,
+        ingest = _execute(
+            defs.resolve_job_def("ingest_job"),
+            instance,
+            outcome,
             tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
-            raise_on_error=False,
         )
         outcome.checks.extend(_checks(ingest, blocking))
         if not ingest.success:
@@ -130,9 +156,7 @@ def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
         if not outcome.ok:
             return outcome
 
-    transform = defs.resolve_job_def("transform_job").execute_in_process(
-        instance=instance, raise_on_error=False
-    )
+    transform = _execute(defs.resolve_job_def("transform_job"), instance, outcome)
     outcome.checks.extend(_checks(transform, blocking))
     if not transform.success:
         outcome.run_failures.extend(_failure_messages(transform))
