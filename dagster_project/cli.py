@@ -119,10 +119,10 @@ def demo(workdir: str, seed: int, months: int) -> None:
     _report(outcome)
     _summary(root / "warehouse.duckdb")
     console.print(
-        "\nNext: [bold]finops ui[/] to see lineage, partitions and checks "
-        f"(FINOPS_HOME={root}); query the warehouse with "
-        f"[bold]duckdb {root / 'warehouse.duckdb'}[/]; "
-        f"ground truth in {root / 'ground_truth.json'}."
+        "\nNext:\n"
+        f"  lineage, partitions and checks:  FINOPS_HOME={root} finops ui\n"
+        f"  query the warehouse:             duckdb -readonly {root / 'warehouse.duckdb'}\n"
+        f"  what the generator made:         {root / 'ground_truth.json'}"
     )
     sys.exit(0 if outcome.ok else 1)
 
@@ -238,8 +238,10 @@ def _summary(warehouse: Path) -> None:
             """
         ).fetchall()
     table = Table(title="Exports ingested (raw.ingest_manifest)")
-    for name in ("format", "status", "files", "rows", "currency", "Σ cost in file"):
-        table.add_column(name, justify="right" if name in ("files", "rows") else "left")
+    for name in ("format", "status", "files", "rows", "currency", "Σ cost column of the file"):
+        table.add_column(
+            name, justify="left" if name in ("format", "status", "currency") else "right"
+        )
     for fmt, status, files, nrows, currency, total in rows:
         table.add_row(
             fmt,
@@ -247,7 +249,8 @@ def _summary(warehouse: Path) -> None:
             str(files),
             f"{nrows or 0:,}",
             currency or "",
-            f"{total:,.2f}" if total is not None else "",
+            # Business metrics have no currency: their total is not money.
+            f"{total:,.2f}" if currency and total is not None else "",
         )
     console.print(table)
 

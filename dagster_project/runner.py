@@ -68,6 +68,8 @@ def configure(warehouse: str | None, landing: str | None, quarantine: str | None
     )
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(home / "dagster")))
     dagster_home.mkdir(parents=True, exist_ok=True)
+    # An empty instance config: default local storage, without Dagster's warning that it is missing.
+    (dagster_home / "dagster.yaml").touch()
     Path(os.environ["FINOPS_WAREHOUSE"]).parent.mkdir(parents=True, exist_ok=True)
 
 
