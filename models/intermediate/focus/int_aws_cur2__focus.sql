@@ -1,0 +1,79 @@
+-- AWS CUR 2.0 Data Export -> FOCUS 1.2, one row per line item (SavingsPlanNegation rows
+-- dropped) plus one Unused row per RI/Savings Plan fee with unused commitment.
+-- The rules are shared with the legacy CUR and live in macros/focus/aws_cur_to_focus.sql;
+-- this model only lines the CUR 2.0 columns up with them.
+with line_items as (
+
+    select
+        -- identity, bill and line item
+        identity_line_item_id,
+        bill_invoice_id,
+        bill_invoicing_entity,
+        bill_billing_entity,
+        bill_bill_type,
+        bill_payer_account_id,
+        bill_payer_account_name,
+        bill_billing_period_start_date,
+        bill_billing_period_end_date,
+        line_item_usage_account_id,
+        line_item_usage_account_name,
+        line_item_line_item_type,
+        line_item_usage_start_date,
+        line_item_usage_end_date,
+        line_item_product_code,
+        line_item_usage_type,
+        line_item_operation,
+        line_item_resource_id,
+        line_item_availability_zone,
+        line_item_usage_amount,
+        line_item_normalized_usage_amount,
+        line_item_currency_code,
+        line_item_unblended_rate,
+        line_item_unblended_cost,
+        line_item_line_item_description,
+        line_item_legal_entity,
+        -- pricing and product
+        pricing_public_on_demand_rate,
+        pricing_public_on_demand_cost,
+        pricing_term,
+        pricing_unit,
+        pricing_rate_code,
+        -- attributes outside the static columns live in the product map
+        {{ json_text_value('product', 'product_name') }} as product_product_name,
+        coalesce(product_region_code, {{ json_text_value('product', 'region') }})
+            as product_region_code,
+        product_location,
+        product_sku,
+        -- reservation (RI)
+        reservation_reservation_a_r_n,
+        reservation_effective_cost,
+        reservation_unused_amortized_upfront_fee_for_billing_period,
+        reservation_unused_recurring_fee,
+        reservation_unused_quantity,
+        reservation_unused_normalized_unit_quantity,
+        reservation_total_reserved_normalized_units,
+        reservation_start_time,
+        reservation_end_time,
+        -- savings plan
+        savings_plan_savings_plan_a_r_n,
+        savings_plan_savings_plan_effective_cost,
+        savings_plan_total_commitment_to_date,
+        savings_plan_used_commitment,
+        savings_plan_start_time,
+        savings_plan_end_time,
+        -- tags and cost categories (JSON object text)
+        -- resource_tags holds the activated cost allocation tags; the newer `tags` map only
+        -- when an export selects it instead
+        coalesce(nullif(resource_tags, '{}'), tags) as resource_tags,
+        cost_category,
+        -- ingestion metadata
+        _manifest_id,
+        _source_file,
+        _row_number,
+        _billing_period
+
+    from {{ ref('stg_aws_cur2__line_items') }}
+
+),
+
+{{ aws_cur_to_focus('line_items', 'aws_cur2') }}
