@@ -17,3 +17,45 @@ def generator_demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("generator_demo")
     generate(root, months=2, seed=7)
     return root, load_ground_truth(root / "ground_truth.json")
+
+
+def run_finops(*args: str, env: dict[str, str]):
+    """`finops ARGS` in a subprocess (the real CLI), output captured."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "dagster_project.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def finops_cli():
+    """The real `finops` CLI as a function: ``finops_cli("run", "--landing", d, env=env)``."""
+    return run_finops
+
+
+@pytest.fixture(scope="session")
+def demo_run(generator_demo, tmp_path_factory):
+    """`finops run` on the generated demo, once per session (raw, staging, FOCUS and marts).
+
+    Returns ``(home, env, root, truth, completed_process)``; the warehouse is
+    ``home / "warehouse.duckdb"``.
+    """
+    import os
+
+    root, truth = generator_demo
+    home = tmp_path_factory.mktemp("finops_home")
+    env = {
+        **os.environ,
+        "FINOPS_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        "FINOPS_WAREHOUSE": str(home / "warehouse.duckdb"),
+    }
+    first = run_finops("run", "--landing", str(root / "landing"), env=env)
+    return home, env, root, truth, first

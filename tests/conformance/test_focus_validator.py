@@ -16,7 +16,6 @@ and the demo (generator -> `finops run` -> export; slow, once the FOCUS mart exi
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import glob
 import json
@@ -681,52 +680,15 @@ def test_row_wise_check_catches_a_value_the_validator_lets_through(
 # --------------------------------------------------------------------------------------------
 
 
-def _demo_available() -> str | None:
-    """Why the demo cannot be validated yet, or None when it can."""
-    try:
-        from dagster_project.generator import generate  # noqa: F401
-    except ImportError:
-        return "dagster_project.generator.generate does not exist yet"
-    if not list((ROOT / "models").glob("marts/**/fct_cost_and_usage.sql")):
-        return "the FOCUS mart (models/marts/.../fct_cost_and_usage.sql) does not exist yet"
-    return None
-
-
 @pytest.fixture(scope="session")
-def demo_export(tmp_path_factory) -> Path:
-    reason = _demo_available()
-    if reason:
-        pytest.skip(reason)
-    from dagster_project.generator import generate
-
-    root = tmp_path_factory.mktemp("demo")
-    generate(root, months=3, seed=42)  # what `finops demo` generates
-    warehouse = root / "warehouse.duckdb"
-    env = {
-        **os.environ,
-        "FINOPS_HOME": str(root / "home"),
-        "DAGSTER_HOME": str(root / "home" / "dagster"),
-    }
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dagster_project.cli",
-            "run",
-            "--landing",
-            str(root / "landing"),
-            "--warehouse",
-            str(warehouse),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    with contextlib.suppress(ExportError):
-        return export_focus(warehouse, root / "focus.parquet", None).path
-    pytest.fail(f"`finops run` did not build {warehouse}:\n{run.stdout}\n{run.stderr}")
+def demo_export(demo_run, finops_cli, tmp_path_factory) -> Path:
+    """The demo's FOCUS export, written by the real `finops export focus` command."""
+    _, env, _, _, run = demo_run
+    assert run.returncode == 0, run.stdout + run.stderr
+    out = tmp_path_factory.mktemp("demo_export") / "focus.parquet"
+    export = finops_cli("export", "focus", "--out", str(out), env=env)
+    assert export.returncode == 0, export.stdout + export.stderr
+    return out
 
 
 @pytest.mark.slow

@@ -2,24 +2,9 @@
 dbt, a real DuckDB file). Ingestion's own totals against the ground truth are tested in
 test_ingest_generated.py; this file tests what the CLI adds: the whole graph and its re-runs."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
-import pytest
-
-
-def finops(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "dagster_project.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
 
 
 def snapshot(warehouse: Path) -> dict[str, list]:
@@ -34,22 +19,8 @@ def snapshot(warehouse: Path) -> dict[str, list]:
         return {t: con.execute(f'select * from raw."{t}" order by all').fetchall() for t in tables}
 
 
-@pytest.fixture(scope="module")
-def pipeline(generator_demo, tmp_path_factory):
-    root, truth = generator_demo
-    home = tmp_path_factory.mktemp("finops_home")
-    env = {
-        **os.environ,
-        "FINOPS_HOME": str(home),
-        "DAGSTER_HOME": str(home / "dagster"),
-        "FINOPS_WAREHOUSE": str(home / "warehouse.duckdb"),
-    }
-    first = finops("run", "--landing", str(root / "landing"), env=env)
-    return home, env, root, truth, first
-
-
-def test_run_ingests_every_month_and_passes_every_check(pipeline):
-    home, _, _, truth, first = pipeline
+def test_run_ingests_every_month_and_passes_every_check(demo_run):
+    home, _, _, truth, first = demo_run
     assert first.returncode == 0, first.stdout + first.stderr
     months = ", ".join(sorted({f["billing_period"] for f in truth["files"]}))
     assert f"billing months: {months}" in first.stdout
@@ -61,8 +32,8 @@ def test_run_ingests_every_month_and_passes_every_check(pipeline):
     assert staged > 0
 
 
-def test_runs_are_recorded_in_the_dagster_instance_the_ui_reads(pipeline):
-    home, _, _, _, first = pipeline
+def test_runs_are_recorded_in_the_dagster_instance_the_ui_reads(demo_run):
+    home, _, _, _, first = demo_run
     assert first.returncode == 0
     import dagster as dg
 
@@ -71,24 +42,26 @@ def test_runs_are_recorded_in_the_dagster_instance_the_ui_reads(pipeline):
     assert {"ingest_job", "transform_job"} <= jobs
 
 
-def test_second_run_on_the_same_landing_changes_nothing(pipeline):
-    home, env, root, _, first = pipeline
+def test_second_run_on_the_same_landing_changes_nothing(demo_run, finops_cli):
+    home, env, root, _, first = demo_run
     assert first.returncode == 0
     before = snapshot(home / "warehouse.duckdb")
-    second = finops("run", "--landing", str(root / "landing"), env=env)
+    second = finops_cli("run", "--landing", str(root / "landing"), env=env)
     assert second.returncode == 0, second.stdout + second.stderr
     assert snapshot(home / "warehouse.duckdb") == before
 
 
-def test_a_refused_file_fails_the_run_naming_the_file_and_keeps_loaded_data(pipeline, tmp_path):
-    home, env, _, _, first = pipeline
+def test_a_refused_file_fails_the_run_naming_the_file_and_keeps_loaded_data(
+    demo_run, finops_cli, tmp_path
+):
+    home, env, _, _, first = demo_run
     assert first.returncode == 0
     before = snapshot(home / "warehouse.duckdb")
     landing = tmp_path / "landing"
     landing.mkdir()
     (landing / "notes.csv").write_text("what,is,this\n1,2,3\n")
     env = {**env, "FINOPS_QUARANTINE": str(tmp_path / "quarantine")}
-    refused = finops("run", "--landing", str(landing), env=env)
+    refused = finops_cli("run", "--landing", str(landing), env=env)
     assert refused.returncode == 1
     assert "BLOCKING" in refused.stdout and "notes.csv" in refused.stdout
     assert (tmp_path / "quarantine" / "notes.csv").exists()
