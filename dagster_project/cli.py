@@ -229,30 +229,53 @@ def _summary(warehouse: Path) -> None:
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
+        files = con.execute(
             """
-            select format, status, count(*) as files, sum(rows) as rows,
-                   currency, sum(cost_total) as cost_total
+            select format, status, count(*), sum(rows), currency, sum(cost_total)
             from raw.ingest_manifest
-            group by all order by format, status, currency
+            group by all order by all
             """
         ).fetchall()
-    table = Table(title="Exports ingested (raw.ingest_manifest)")
-    for name in ("format", "status", "files", "rows", "currency", "Σ cost column of the file"):
-        table.add_column(
-            name, justify="left" if name in ("format", "status", "currency") else "right"
+        has_focus = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'marts' and table_name = 'fct_cost_and_usage'"
+        ).fetchone()[0]
+        spend = (
+            con.execute(
+                """
+                select ProviderName, BillingCurrency, count(*),
+                       sum(BilledCost), sum(EffectiveCost)
+                from marts.fct_cost_and_usage
+                group by all order by all
+                """
+            ).fetchall()
+            if has_focus
+            else []
         )
-    for fmt, status, files, nrows, currency, total in rows:
-        table.add_row(
-            fmt,
-            status,
-            str(files),
-            f"{nrows or 0:,}",
-            currency or "",
-            # Business metrics have no currency: their total is not money.
-            f"{total:,.2f}" if currency and total is not None else "",
+    ingested = _table(
+        "Exports ingested (raw.ingest_manifest)",
+        ["format", "status", "files", "rows", "currency", "Σ cost column of the file"],
+    )
+    for fmt, status, count, rows, currency, total in files:
+        # Business metrics have no currency: their total is not money.
+        money = f"{total:,.2f}" if currency and total is not None else ""
+        ingested.add_row(fmt, status, str(count), f"{rows or 0:,}", currency or "", money)
+    console.print(ingested)
+    if spend:
+        focus = _table(
+            "Spend per provider and currency (marts.fct_cost_and_usage, FOCUS 1.2)",
+            ["provider", "currency", "rows", "Σ BilledCost", "Σ EffectiveCost"],
         )
-    console.print(table)
+        for provider, currency, rows, billed, effective in spend:
+            focus.add_row(provider, currency, f"{rows:,}", f"{billed:,.2f}", f"{effective:,.2f}")
+        console.print(focus)
+
+
+def _table(title: str, columns: list[str]) -> Table:
+    table = Table(title=title)
+    for i, name in enumerate(columns):
+        table.add_column(name, justify="left" if i < 2 or name == "currency" else "right")
+    return table
 
 
 if __name__ == "__main__":
