@@ -92,9 +92,14 @@ charges as (
     select
         -- account and billing period
         bill_payer_account_id as billing_account_id,
-        bill_payer_account_name as billing_account_name,
+        -- CUR 2.0 names the accounts; the legacy CUR does not, and FOCUS wants a name
+        -- wherever the provider has one: the id stands in for the name (a names seed can
+        -- replace it later).
+        coalesce(nullif(bill_payer_account_name, ''), bill_payer_account_id)
+            as billing_account_name,
         line_item_usage_account_id as sub_account_id,
-        line_item_usage_account_name as sub_account_name,
+        coalesce(nullif(line_item_usage_account_name, ''), line_item_usage_account_id)
+            as sub_account_name,
         line_item_currency_code as billing_currency,
         coalesce(bill_billing_period_start_date, cast(_billing_period as {{ dbt.type_timestamp() }}))
             as billing_period_start,
@@ -216,6 +221,15 @@ charges as (
             when line_item_line_item_type = 'SavingsPlanRecurringFee'
                 then savings_plan_total_commitment_to_date
             when line_item_line_item_type = 'SavingsPlanUpfrontFee' then line_item_unblended_cost
+            -- An upfront RI fee buys its reservations for the whole term (its charge
+            -- period): reserved units for the term, else reservations x hours of the term.
+            when line_item_line_item_type = 'Fee' and ri_arn is not null
+                then coalesce(
+                    reservation_total_reserved_normalized_units,
+                    reservation_total_reserved_units,
+                    reservation_number_of_reservations
+                    * {{ dbt.datediff('reservation_start_time', 'reservation_end_time', 'hour') }}
+                )
         end as commitment_discount_quantity,
         case
             when ri_arn is not null
@@ -243,9 +257,15 @@ charges as (
         nullif(product_region_code, '') as region_id,
         nullif(product_location, '') as provider_region_name,
         nullif(line_item_availability_zone, '') as availability_zone,
-        nullif(product_sku, '') as sku_id,
-        nullif(pricing_rate_code, '') as sku_price_id,
-        nullif(line_item_usage_type, '') as sku_meter,
+        -- FOCUS: no SKU on Tax; SkuMeter only beside a SkuId. Commitment fees, support fees
+        -- and credits come without product/sku: their usage type stays in x_UsageType.
+        case when charge_category != 'Tax' then nullif(product_sku, '') end as sku_id,
+        case when charge_category != 'Tax' then nullif(pricing_rate_code, '') end
+            as sku_price_id,
+        case
+            when charge_category != 'Tax' and nullif(product_sku, '') is not null
+                then nullif(line_item_usage_type, '')
+        end as sku_meter,
         {{ focus_tags(['resource_tags']) }} as tags,
 
         -- provenance and provider ids
@@ -397,7 +417,11 @@ final as (
         focus_rows.commitment_discount_quantity as CommitmentDiscountQuantity,
         focus_rows.commitment_discount_status as CommitmentDiscountStatus,
         focus_rows.commitment_discount_type as CommitmentDiscountType,
-        focus_rows.commitment_discount_unit as CommitmentDiscountUnit,
+        -- FOCUS: a unit only beside a quantity.
+        case
+            when focus_rows.commitment_discount_quantity is not null
+                then focus_rows.commitment_discount_unit
+        end as CommitmentDiscountUnit,
         -- Consumption is measured on usage only, never on an Unused row or a correction.
         case
             when focus_rows.charge_category = 'Usage'

@@ -115,3 +115,14 @@
     {{- "," if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#- The select list of the canonical row, every column under its own name, except those in
+    `replacements` (column name -> expression), which take the expression's value: a model
+    that derives a few FOCUS columns for every source (int_cost_and_usage_unioned) keeps
+    the column order and cannot drop a column. -#}
+{% macro focus_columns_replacing(replacements) -%}
+    {%- for name, kind in focus_columns() %}
+    {{ replacements.get(name, name) }} as {{ name }}
+    {{- "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

@@ -52,6 +52,8 @@ with line_items as (
         reservation_unused_quantity,
         reservation_unused_normalized_unit_quantity,
         reservation_total_reserved_normalized_units,
+        reservation_total_reserved_units,
+        reservation_number_of_reservations,
         reservation_start_time,
         reservation_end_time,
         -- savings plan

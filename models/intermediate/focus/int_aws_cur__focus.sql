@@ -12,7 +12,8 @@ with line_items as (
         bill_billing_entity,
         bill_bill_type,
         bill_payer_account_id,
-        -- account names are new in CUR 2.0; the legacy report has none
+        -- account names are new in CUR 2.0; the legacy report has none (the ids stand in,
+        -- see aws_cur_to_focus)
         cast(null as {{ dbt.type_string() }}) as bill_payer_account_name,
         bill_billing_period_start_date,
         bill_billing_period_end_date,
@@ -52,6 +53,8 @@ with line_items as (
         reservation_unused_quantity,
         reservation_unused_normalized_unit_quantity,
         reservation_total_reserved_normalized_units,
+        reservation_total_reserved_units,
+        reservation_number_of_reservations,
         reservation_start_time,
         reservation_end_time,
         -- savings plan

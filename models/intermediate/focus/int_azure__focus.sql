@@ -161,7 +161,7 @@ classified as (
 
 ),
 
-charges as (
+priced as (
 
     select
         *,
@@ -193,9 +193,21 @@ charges as (
             when is_amortized_purchase then 0
             else cost_in_billing_currency
         end as effective_cost,
+        -- EffectiveCost in the pricing currency (FOCUS: never NULL). MCA gives it as
+        -- costInPricingCurrency; EA prices in the billing currency; an MCA row without it
+        -- converts back at its own exchangeRatePricingToBilling. No rate, no value: a
+        -- missing rate is never taken as 1:1.
         case
             when is_amortized_purchase then 0
-            else coalesce(cost_in_pricing_currency, cost_in_billing_currency)
+            when cost_in_pricing_currency is not null then cost_in_pricing_currency
+            when
+                coalesce(nullif(pricing_currency, ''), billing_currency_code)
+                = billing_currency_code
+                then cost_in_billing_currency
+            when exchange_rate_pricing_to_billing != 0
+                then {{ divide_money(
+                    'cost_in_billing_currency', 'exchange_rate_pricing_to_billing'
+                ) }}
         end as pricing_currency_effective_cost,
         case when charge_category in ('Usage', 'Purchase') then quantity end as pricing_quantity,
         -- Unit prices in the billing currency, kept at money's 10 decimals so that
@@ -232,6 +244,38 @@ charges as (
             else cast({{ dbt.dateadd('day', 1, 'usage_date') }} as {{ dbt.type_timestamp() }})
         end as charge_period_end
     from classified
+
+),
+
+charges as (
+
+    -- What the row buys, uses or leaves unused of its commitment, and its SKU.
+    select
+        *,
+        case
+            when commitment_status is not null and commitment_type = 'Reservation'
+                then quantity
+            when commitment_status is not null and commitment_type = 'Savings Plan'
+                then effective_cost
+            -- Purchases (not refunds: corrections may go without): a savings plan buys the
+            -- amount paid; a one-time reservation purchase buys its reservations for the
+            -- term, which is its charge period. A recurring reservation payment states the
+            -- number of reservations, not the hours it pays for: no quantity, and no unit.
+            when charge_type = 'Purchase' and commitment_type = 'Savings Plan'
+                then cost_in_billing_currency
+            when
+                charge_type = 'Purchase' and commitment_type = 'Reservation'
+                and frequency = 'OneTime' and term_months is not null
+                then quantity * {{ dbt.datediff(
+                    'charge_period_start', 'charge_period_end', 'hour'
+                ) }}
+        end as commitment_quantity,
+        -- FOCUS: no SKU on Tax. MCA names the product (ProductId), EA its part number.
+        case
+            when charge_category != 'Tax'
+                then coalesce(nullif(product_id, ''), nullif(part_number, ''))
+        end as sku_id
+    from priced
 
 ),
 
@@ -274,15 +318,12 @@ final as (
                     nullif(charges.benefit_name, ''), nullif(charges.reservation_name, '')
                 )
         end as CommitmentDiscountName,
-        case
-            when charges.commitment_status is not null and charges.commitment_type = 'Reservation'
-                then charges.quantity
-            when charges.commitment_status is not null and charges.commitment_type = 'Savings Plan'
-                then charges.effective_cost
-        end as CommitmentDiscountQuantity,
+        charges.commitment_quantity as CommitmentDiscountQuantity,
         charges.commitment_status as CommitmentDiscountStatus,
         charges.commitment_type as CommitmentDiscountType,
+        -- FOCUS: a unit only beside a quantity.
         case
+            when charges.commitment_quantity is null then null
             when charges.commitment_type = 'Reservation' then 'Hours'
             when charges.commitment_type = 'Savings Plan' then charges.billing_currency_code
         end as CommitmentDiscountUnit,
@@ -364,10 +405,17 @@ final as (
             'Microsoft Azure'
         ) as ServiceName,
         coalesce(services.service_subcategory, 'Other (Other)') as ServiceSubcategory,
-        coalesce(nullif(charges.product_id, ''), nullif(charges.part_number, '')) as SkuId,
-        nullif(charges.meter_name, '') as SkuMeter,
+        charges.sku_id as SkuId,
+        -- FOCUS: SkuMeter beside every SkuId, and only there. A reservation purchase has a
+        -- product but no meter: its product name ("Reserved VM Instance, Standard_D4s_v5,
+        -- EU West, 1 Year") says what the SKU meters.
+        case
+            when charges.sku_id is not null
+                then coalesce(nullif(charges.meter_name, ''), nullif(charges.product_name, ''))
+        end as SkuMeter,
         cast(null as {{ dbt.type_string() }}) as SkuPriceDetails,
-        nullif(charges.meter_id, '') as SkuPriceId,
+        case when charges.charge_category != 'Tax' then nullif(charges.meter_id, '') end
+            as SkuPriceId,
         charges.subscription_id as SubAccountId,
         charges.subscription_name as SubAccountName,
         'Subscription' as SubAccountType,

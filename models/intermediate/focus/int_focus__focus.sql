@@ -6,6 +6,7 @@
 --   * ids that went through a spreadsheet ("123456789012.0", AWS ids without leading zeros);
 --   * renamed or deprecated columns (1.0 x_InvoiceId etc. in staging; 1.0 x_SkuDetails,
 --     1.3 ServiceProviderName/HostProviderName) and missing columns that can be derived;
+--   * a missing account name takes the account id;
 --   * Microsoft's FocusCost gives savings plan purchases a non-zero EffectiveCost (a known
 --     bug): a purchase the usage rows amortize has EffectiveCost 0.
 -- BilledCost is never changed, so the file still ties to its invoice.
@@ -144,7 +145,9 @@ final as (
         availability_zone as AvailabilityZone,
         billed_cost as BilledCost,
         account_id as BillingAccountId,
-        billing_account_name as BillingAccountName,
+        -- FOCUS wants a name wherever the provider has one; a file without it keeps the id
+        -- as the name (as the AWS and GCP mappings do).
+        coalesce(billing_account_name, account_id) as BillingAccountName,
         -- 1.2 added the account types; older files get the provider's usual name.
         coalesce(
             billing_account_type,
@@ -238,7 +241,8 @@ final as (
         {{ focus_tags(['coalesce(sku_price_details, x_sku_details)']) }} as SkuPriceDetails,
         sku_price_id as SkuPriceId,
         sub_account as SubAccountId,
-        sub_account_name as SubAccountName,
+        case when sub_account is not null then coalesce(sub_account_name, sub_account) end
+            as SubAccountName,
         case
             when sub_account is null then null
             when sub_account_type is not null then sub_account_type

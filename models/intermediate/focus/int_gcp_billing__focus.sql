@@ -7,6 +7,8 @@
 --     zero the covered usage with a COMMITTED_USAGE_DISCOUNT credit. The fee becomes a
 --     recurring Purchase; covered usage gets its share of the fee as EffectiveCost; what no
 --     usage used becomes an Unused row.
+--   * The export has no invoice id; the invoices file names the one invoice of a billing
+--     account and invoice month (stg_invoices__invoices).
 -- RF03 reads `credits` list lambdas as table references; it is off here.
 -- noqa: disable=RF03
 with line_items as (
@@ -330,13 +332,32 @@ focus_rows as (
 
 ),
 
+invoices as (
+
+    -- The export carries no invoice id, but Google issues one invoice per billing account
+    -- and invoice month, and the invoices file (stg_invoices__invoices) names it. Only a
+    -- month with exactly one invoice is used: several ids (or none) leave InvoiceId NULL
+    -- instead of guessing, and one row per key means the join below never adds rows.
+    select
+        billing_account_id,
+        billing_period,
+        min(invoice_id) as invoice_id
+    from {{ ref('stg_invoices__invoices') }}
+    where provider = 'Google Cloud'
+    group by billing_account_id, billing_period
+    having count(distinct invoice_id) = 1
+
+),
+
 final as (
 
     select
         focus_rows.location_zone as AvailabilityZone,
         focus_rows.billed_cost as BilledCost,
         focus_rows.billing_account_id as BillingAccountId,
-        cast(null as {{ dbt.type_string() }}) as BillingAccountName,
+        -- The export names no billing account: the id stands in for the name (FOCUS wants
+        -- one wherever the provider has one; a names seed can replace it later).
+        focus_rows.billing_account_id as BillingAccountName,
         'Billing Account' as BillingAccountType,
         focus_rows.billing_currency as BillingCurrency,
         -- invoice.month is a US Pacific month: [first instant, first instant of the next).
@@ -360,7 +381,9 @@ final as (
         case
             when focus_rows.commitment_id is not null then 'Committed Use Discount'
         end as CommitmentDiscountType,
+        -- FOCUS: a unit only beside a quantity.
         case
+            when focus_rows.commitment_quantity is null then null
             when focus_rows.commitment_category = 'Spend' then focus_rows.billing_currency
             when focus_rows.commitment_id is not null
                 then coalesce(units.pricing_unit, focus_rows.provider_unit)
@@ -387,8 +410,12 @@ final as (
                 then focus_rows.contracted_unit_price
         end as ContractedUnitPrice,
         focus_rows.effective_cost as EffectiveCost,
-        -- The export carries no invoice id: reconciliation goes by invoice month.
-        cast(null as {{ dbt.type_string() }}) as InvoiceId,
+        -- The invoice of the billing account and invoice month (see `invoices`); partner
+        -- (Marketplace) charges are invoiced apart from Google's own invoice.
+        case
+            when coalesce(focus_rows.invoice_publisher_type, 'GOOGLE') = 'GOOGLE'
+                then invoices.invoice_id
+        end as InvoiceId,
         -- Google's US billing entity; partner (reseller) invoices name no issuer in the
         -- export.
         'Google LLC' as InvoiceIssuerName,
@@ -429,12 +456,18 @@ final as (
         coalesce(services.service_category, 'Other') as ServiceCategory,
         coalesce(focus_rows.service_description, 'Google Cloud') as ServiceName,
         coalesce(services.service_subcategory, 'Other (Other)') as ServiceSubcategory,
-        focus_rows.sku_id as SkuId,
-        focus_rows.sku_description as SkuMeter,
+        -- FOCUS: no SKU on Tax (GCP tax rows carry a "Tax" SKU); SkuMeter only beside a
+        -- SkuId. The SKU's description stays in ChargeDescription.
+        case when focus_rows.charge_category != 'Tax' then focus_rows.sku_id end as SkuId,
+        case
+            when focus_rows.charge_category != 'Tax' and focus_rows.sku_id is not null
+                then focus_rows.sku_description
+        end as SkuMeter,
         cast(null as {{ dbt.type_string() }}) as SkuPriceDetails,
-        focus_rows.sku_id as SkuPriceId,
+        case when focus_rows.charge_category != 'Tax' then focus_rows.sku_id end as SkuPriceId,
         focus_rows.project_id as SubAccountId,
-        focus_rows.project_name as SubAccountName,
+        -- A project without a name in the row (first hours of a new project) keeps its id.
+        coalesce(focus_rows.project_name, focus_rows.project_id) as SubAccountName,
         case when focus_rows.project_id is not null then 'Project' end as SubAccountType,
         -- Project labels, overridden by the resource's own labels of the same key.
         {{ focus_tags(['focus_rows.project_labels', 'focus_rows.labels']) }} as Tags,
@@ -484,6 +517,10 @@ final as (
         on
             units.provider_name = 'Google Cloud'
             and focus_rows.provider_unit = units.provider_unit
+    left join invoices
+        on
+            focus_rows.billing_account_id = invoices.billing_account_id
+            and {{ parse_date('focus_rows.invoice_month', ['%Y%m']) }} = invoices.billing_period
 
 )
 
