@@ -25,6 +25,9 @@ from dagster_project.formats import FORMATS, METADATA_COLUMNS, quote
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
+# Only tests whose every parent is selected: a test that also reads a mart is not a staging test.
+STAGING_ONLY = ["--indirect-selection", "cautious"]
+
 MODELS = {
     "aws_cur": "stg_aws_cur__line_items",
     "aws_cur2": "stg_aws_cur2__line_items",
@@ -225,7 +228,8 @@ def empty_build(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_staging_empty")
     warehouse = work / "warehouse.duckdb"
     create_raw_tables(warehouse)
-    return warehouse, run_dbt(["build", "--select", "staging"], warehouse, work), work
+    result = run_dbt(["build", "--select", "staging", *STAGING_ONLY], warehouse, work)
+    return warehouse, result, work
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +238,7 @@ def loaded(tmp_path_factory):
     warehouse = work / "warehouse.duckdb"
     create_raw_tables(warehouse)
     load_sample_rows(warehouse)
-    result = run_dbt(["build", "--select", "staging"], warehouse, work)
+    result = run_dbt(["build", "--select", "staging", *STAGING_ONLY], warehouse, work)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         yield con
@@ -445,7 +449,8 @@ def test_generic_tests_fail_on_a_duplicated_row_and_a_row_number_below_one(tmp_p
     with duckdb.connect(str(warehouse)) as con:
         for row_number in (0, 0):
             insert(con, "invoices", {**row, **metadata("inv-a", row_number, "0123", "2024-03-01")})
-    result = run_dbt(["build", "--select", "stg_invoices__invoices"], warehouse, tmp_path)
+    select = ["build", "--select", "stg_invoices__invoices", *STAGING_ONLY]
+    result = run_dbt(select, warehouse, tmp_path)
     assert result.returncode != 0
     run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
     failed = {r["unique_id"].split(".")[2] for r in run_results["results"] if r["status"] == "fail"}
