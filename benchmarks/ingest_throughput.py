@@ -2,9 +2,17 @@
 
 Builds a legacy CUR file of ``--rows`` rows with DuckDB (set-based, no Python loop), then runs
 ``dagster_project.ingest.ingest`` on it in a fresh child process and reports wall time,
-rows/s and the child's peak RSS (so the build does not count).
+rows/s, the child's CPU seconds, the per-step timings and the child's peak RSS (so the build
+does not count).
 
     python benchmarks/ingest_throughput.py --rows 1000000 --workdir /tmp/finops-bench
+
+``--baseline DIR`` compares with another source tree (a directory holding ``dagster_project/``
+and ``expectations/``), run alternately with this one ``--repeat`` times on the same file, so a
+busy machine slows both alike; the summary gives medians and the ratio:
+
+    git archive HEAD dagster_project expectations | tar -x -C /tmp/before
+    python benchmarks/ingest_throughput.py --baseline /tmp/before --repeat 3
 """
 
 from __future__ import annotations
@@ -13,8 +21,10 @@ import argparse
 import json
 import logging
 import multiprocessing
+import os
 import resource
 import shutil
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -86,34 +96,92 @@ def build_cur(path: Path, rows: int) -> None:
     )
 
 
-def _child(workdir: str, queue) -> None:
-    """Run ingest in a fresh process; send timings and peak RSS back."""
+def _child(workdir: str, tree: str | None, queue) -> None:
+    """Run ingest in a fresh process; send timings, CPU time and peak RSS back."""
+    os.dup2(2, 1)  # progress bars DuckDB prints go to stderr: stdout holds only the JSON
+    if tree:
+        sys.path.insert(0, tree)
     from dagster_project.ingest import ingest
 
     root = Path(workdir)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    steps: dict[str, float] = {}
+
+    def progress(message: str) -> None:
+        log.info(message)
+        if ": fingerprint " in message:  # "<file>: fingerprint 0.1s, read 3.2s, ..."
+            for part in message.split(": ", 1)[1].split(", "):
+                name, _, value = part.rpartition(" ")
+                steps[name] = float(value.rstrip("s"))
+
+    cpu = _cpu_seconds()
     started = time.perf_counter()
-    report = ingest(root / "warehouse.duckdb", str(root / "landing"), root / "quarantine")
+    report = ingest(
+        root / "warehouse.duckdb", str(root / "landing"), root / "quarantine", progress=progress
+    )
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     queue.put(
         {
+            "tree": tree or "current",
             "status": [f.status for f in report.files],
             "rows": sum(f.rows or 0 for f in report.files),
             "cost_total": str(sum(f.cost_total or 0 for f in report.files)),
             "seconds": round(seconds, 2),
-            "file_seconds": [round(f.seconds, 2) for f in report.files],
+            "cpu_seconds": round(_cpu_seconds() - cpu, 1),
+            "steps": steps,
             "peak_rss_mib": round(peak_kib / 1024, 1),
         }
     )
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process (all its threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run_once(source: Path, workdir: Path, tree: str | None) -> dict:
+    """A fresh landing and warehouse, then one ingest in a child process."""
+    for leftover in ("landing", "quarantine", "warehouse.duckdb", "warehouse.duckdb.wal"):
+        target = workdir / leftover
+        shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(True)
+    landing = workdir / "landing" / "aws" / "20240101-20240201"
+    landing.mkdir(parents=True)
+    shutil.copy(source, landing / "cur-1.csv.gz")
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_child, args=(str(workdir), tree, queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    result["rows_per_second"] = round(result["rows"] / result["seconds"])
+    return result
+
+
+def _summary(runs: list[dict]) -> dict:
+    """Medians of one tree's runs."""
+    return {
+        "runs": len(runs),
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "rows_per_second": statistics.median(r["rows_per_second"] for r in runs),
+        "cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs),
+        "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
+        "steps": {
+            name: statistics.median(r["steps"].get(name, 0.0) for r in runs)
+            for name in dict.fromkeys(n for r in runs for n in r["steps"])
+        },
+    }
+
+
 def main() -> None:
-    """Build (or reuse) the file, ingest it in a child process, print the figures as JSON."""
+    """Build (or reuse) the file, ingest it in child processes, print the figures as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/finops-bench"))
+    parser.add_argument("--baseline", help="another source tree to compare with (see above)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per tree")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     source = args.workdir / f"cur-{args.rows}.csv.gz"
@@ -121,22 +189,18 @@ def main() -> None:
         started = time.perf_counter()
         build_cur(source, args.rows)
         log.info("built %s in %.1fs", source, time.perf_counter() - started)
-    for leftover in ("landing", "quarantine", "warehouse.duckdb", "warehouse.duckdb.wal"):
-        target = args.workdir / leftover
-        shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(True)
-    landing = args.workdir / "landing" / "aws" / "20240101-20240201"
-    landing.mkdir(parents=True)
-    shutil.copy(source, landing / "cur-1.csv.gz")
-    queue = multiprocessing.get_context("spawn").Queue()
-    child = multiprocessing.get_context("spawn").Process(
-        target=_child, args=(str(args.workdir), queue)
-    )
-    child.start()
-    result = queue.get()
-    child.join()
-    result["file_bytes"] = source.stat().st_size
-    result["columns"] = len(_COLUMNS)
-    result["rows_per_second"] = round(result["rows"] / result["seconds"])
+    trees = [args.baseline, None] if args.baseline else [None]
+    runs = [_run_once(source, args.workdir, t) for _ in range(args.repeat) for t in trees]
+    result: dict = {"file_bytes": source.stat().st_size, "columns": len(_COLUMNS), "runs": runs}
+    if args.baseline:
+        before = _summary([r for r in runs if r["tree"] != "current"])
+        after = _summary([r for r in runs if r["tree"] == "current"])
+        result["baseline"], result["current"] = before, after
+        result["speedup"] = round(before["seconds"] / after["seconds"], 2)
+    elif len(runs) == 1:
+        result.update(runs[0])
+    else:
+        result["current"] = _summary(runs)
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")
 

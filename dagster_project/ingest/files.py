@@ -120,40 +120,74 @@ def fingerprint(path: Path) -> tuple[str, str | None]:
     """sha256 of the file, and an error text when it is gzip and its stream is cut short.
 
     Both come from one streaming pass: a truncated gzip can still decode into whole lines that a
-    CSV reader would accept, so the integrity check cannot be left to the reader.
+    CSV reader would accept (DuckDB's reader does), so the integrity check cannot be left to it.
     """
     digest = hashlib.sha256()
-    gunzip: zlib._Decompress | None = None
-    error = None
+    check = _GzipCheck()
+    for chunk in _chunks(path):
+        digest.update(chunk)
+        check.feed(chunk)
+    return digest.hexdigest(), check.error()
+
+
+def sha256_of(path: Path) -> str:
+    """sha256 of the file alone (fast; enough to skip a file already seen)."""
+    digest = hashlib.sha256()
+    for chunk in _chunks(path):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def gzip_error(path: Path) -> str | None:
+    """The integrity half of :func:`fingerprint`; zlib releases the GIL, so it can run in a
+    thread beside DuckDB's read of the same file."""
+    check = _GzipCheck()
+    for chunk in _chunks(path):
+        check.feed(chunk)
+    return check.error()
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    """The file's bytes in large blocks."""
     with path.open("rb") as handle:
-        first = True
         while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            if first:
-                gunzip = zlib.decompressobj(wbits=47) if chunk[:2] == b"\x1f\x8b" else None
-                first = False
-            if gunzip is not None and error is None:
-                gunzip, error = _feed_gzip(gunzip, chunk)
-    if gunzip is not None and error is None and not gunzip.eof:
-        error = "the gzip stream ends before its end marker (the file is truncated)"
-    return digest.hexdigest(), error
+            yield chunk
 
 
-def _feed_gzip(gunzip: zlib._Decompress, chunk: bytes) -> tuple[zlib._Decompress, str | None]:
-    """Decompress a chunk, output discarded and bounded, across gzip members; error if corrupt."""
-    try:
-        while chunk:
-            gunzip.decompress(chunk, CHUNK)
-            while gunzip.unconsumed_tail:
-                gunzip.decompress(gunzip.unconsumed_tail, CHUNK)
-            if not gunzip.eof:
-                return gunzip, None
-            chunk = gunzip.unused_data
-            if chunk:
-                gunzip = zlib.decompressobj(wbits=47)
-        return gunzip, None
-    except zlib.error as exc:
-        return gunzip, f"the gzip stream is corrupt ({exc})"
+class _GzipCheck:
+    """Decompress a gzip stream fed in chunks, output discarded and bounded, across members."""
+
+    def __init__(self) -> None:
+        self._gunzip: zlib._Decompress | None = None
+        self._started = False
+        self._error: str | None = None
+
+    def feed(self, chunk: bytes) -> None:
+        """Take the next chunk of the file (the first one tells whether it is gzip at all)."""
+        if not self._started:
+            self._started = True
+            if chunk[:2] == b"\x1f\x8b":
+                self._gunzip = zlib.decompressobj(wbits=47)
+        if self._gunzip is None or self._error is not None:
+            return
+        try:
+            while chunk:
+                self._gunzip.decompress(chunk, CHUNK)
+                while self._gunzip.unconsumed_tail:
+                    self._gunzip.decompress(self._gunzip.unconsumed_tail, CHUNK)
+                if not self._gunzip.eof:
+                    return
+                chunk = self._gunzip.unused_data
+                if chunk:
+                    self._gunzip = zlib.decompressobj(wbits=47)
+        except zlib.error as exc:
+            self._error = f"the gzip stream is corrupt ({exc})"
+
+    def error(self) -> str | None:
+        """None for an intact gzip stream (or a file that is not gzip), else what is wrong."""
+        if self._error is None and self._gunzip is not None and not self._gunzip.eof:
+            return "the gzip stream ends before its end marker (the file is truncated)"
+        return self._error
 
 
 def move_to_quarantine(url: str, relative: str, quarantine: Path, error_text: str) -> Path:

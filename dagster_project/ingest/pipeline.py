@@ -1,9 +1,12 @@
 """Landing -> raw: plan the landing files, then ingest them one transaction per file.
 
-Per file: fingerprint (sha256, gzip integrity) -> skip if already seen -> detect the format ->
-read it into the scratch database -> one billing account and period -> GX suite -> replace the
-partition in the warehouse in one transaction. A refused file goes to quarantine with its error;
-an unexpected internal error leaves the file in the landing for the next run.
+Per file: sha256 -> skip if already seen -> detect the format -> read it once into a scratch
+Parquet file (beside it, the gzip integrity check) -> one billing account and period -> GX
+suite -> replace the partition in the warehouse in one transaction. A refused file goes to
+quarantine with its error; an unexpected internal error leaves the file in the landing for the
+next run. What :func:`plan_landing` learnt about a file (sha256, gzip check, period) is reused
+by an ingest in the same process while the file's path, size and modification time are the
+same (``finops run`` plans, then ingests).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,18 +31,20 @@ from dagster_project.ingest.errors import FileRefused
 from dagster_project.ingest.files import (
     RemoteFile,
     fingerprint,
+    gzip_error,
     list_landing,
     local_copy,
     move_to_quarantine,
+    sha256_of,
 )
 from dagster_project.ingest.scratch import (
     BATCH_VIEW,
-    SCRATCH_TABLE,
+    SCRATCH_VIEW,
     Facts,
     check_partition,
-    load_scratch,
     money_facts,
     reader_sql,
+    write_scratch,
 )
 from dagster_project.ingest.validate import GxRunner, Validation, first_unexpected_row
 from dagster_project.ingest.warehouse import (
@@ -133,28 +139,52 @@ class IngestReport:
         }
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """What the last :func:`plan_landing` of this process learnt about one file."""
+
+    sha256: str
+    gzip_error: str | None
+    landing: LandingFile
+
+
+# (path, size, modification time) -> plan; replaced by each plan_landing call.
+_PLANNED: dict[tuple[str, int, dt.datetime], _Planned] = {}
+
+
+def _plan_key(remote: RemoteFile) -> tuple[str, int, dt.datetime]:
+    """A file is the same file while its path, size and modification time are."""
+    return remote.url, remote.bytes, remote.modified_at
+
+
 def plan_landing(landing: str) -> list[LandingFile]:
     """Describe every landing file cheaply (header + one DuckDB aggregate); never raises.
 
     Unknown or unreadable files come back with ``error`` set and no period.
     """
     planned = []
+    known = {}
     for remote in list_landing(landing):
         try:
-            planned.append(_plan_one(remote))
+            plan = _plan_one(remote)
         except Exception as exc:  # a sensor must see every file, whatever it holds
             log.exception("cannot plan %s", remote.url)
             planned.append(_landing_file(remote, None, None, error=str(exc)))
+            continue
+        planned.append(plan.landing)
+        known[_plan_key(remote)] = plan
+    _PLANNED.clear()
+    _PLANNED.update(known)
     return planned
 
 
-def _plan_one(remote: RemoteFile) -> LandingFile:
+def _plan_one(remote: RemoteFile) -> _Planned:
     """Fingerprint, detect and find the partition of one file (no scratch copy, no GX)."""
     with local_copy(remote.url) as path:
-        sha, gzip_error = fingerprint(path)
+        sha, damaged = fingerprint(path)
         try:
-            if gzip_error:
-                raise _gzip_refusal(remote.url, gzip_error)
+            if damaged:
+                raise _gzip_refusal(remote.url, damaged)
             detected = detect(path, remote.url, remote.relative)
             con = duckdb.connect()
             con.execute("SET TimeZone = 'UTC'")
@@ -162,16 +192,20 @@ def _plan_one(remote: RemoteFile) -> LandingFile:
                 con, detected, remote.url, reader_sql(path, detected), numbered=False
             )
         except FileRefused as refusal:
-            return _landing_file(remote, sha, None, error=refusal.message)
-    return LandingFile(
-        path=remote.url,
-        relative=remote.relative,
-        format=detected.format.key,
-        billing_account_id=facts.billing_account_id,
-        billing_period=f"{facts.billing_period:%Y-%m}",
-        sha256=sha,
-        bytes=remote.bytes,
-        mtime=remote.modified_at,
+            return _Planned(sha, damaged, _landing_file(remote, sha, None, error=refusal.message))
+    return _Planned(
+        sha,
+        None,
+        LandingFile(
+            path=remote.url,
+            relative=remote.relative,
+            format=detected.format.key,
+            billing_account_id=facts.billing_account_id,
+            billing_period=f"{facts.billing_period:%Y-%m}",
+            sha256=sha,
+            bytes=remote.bytes,
+            mtime=remote.modified_at,
+        ),
     )
 
 
@@ -210,7 +244,7 @@ def ingest(
     files = sorted(list_landing(landing), key=lambda f: (f.modified_at, f.url))
     say(f"{len(files)} file(s) in {landing}")
     with tempfile.TemporaryDirectory(prefix="finops-scratch-") as tmp:
-        run = _Run(Path(warehouse), Path(quarantine), Path(tmp) / "scratch.duckdb", periods, say)
+        run = _Run(Path(warehouse), Path(quarantine), Path(tmp), periods, say)
         try:
             for number, remote in enumerate(files, 1):
                 say(f"[{number}/{len(files)}] {remote.relative}")
@@ -240,7 +274,7 @@ class _Current:
 
 
 class _Run:
-    """State of one ingest run: the warehouse connection, scratch database and GX runner."""
+    """State of one ingest run: the warehouse connection, scratch directory and GX runner."""
 
     def __init__(
         self,
@@ -255,26 +289,37 @@ class _Run:
         self.scratch = scratch
         self.periods = periods
         self.say = say
-        self._gx: GxRunner | None = None
+        # Two helpers beside DuckDB: GX start-up (once per run) and a file's gzip check.
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest")
+        self._gx: Future[GxRunner] | None = None
+        self._batch_sql = ""
+        self._files = 0
         self._current = _Current()
 
     def close(self) -> None:
-        """Release the warehouse connection and GX's scratch connections."""
-        if self._gx is not None:
-            self._gx.release()
-        self.con.close()
+        """Wait for the helpers, release GX's scratch connections and the warehouse."""
+        self._pool.shutdown(wait=True)
+        try:
+            if self._gx is not None and self._gx.exception() is None:
+                self._gx.result().close()
+        finally:
+            self.con.close()
 
-    @property
-    def gx(self) -> GxRunner:
-        """GX is slow to import; start it only when a file gets that far."""
+    def _scratch_file(self) -> Path:
+        """The scratch Parquet file of the current file (a new name per file, so no reader
+        cache can mistake it for the previous one)."""
+        return self.scratch / f"file-{self._files}.parquet"
+
+    def _start_gx(self) -> None:
+        """GX takes seconds to import: start it in the background when a file is first read."""
         if self._gx is None:
-            self._gx = GxRunner(self.scratch)
-        return self._gx
+            self._gx = self._pool.submit(GxRunner, self.scratch / "gx.duckdb")
 
     def ingest_file(self, remote: RemoteFile) -> FileResult:
         """Ingest one file; never raises for a bad file (it is quarantined)."""
         started = time.monotonic()
         self._current = _Current()
+        self._files += 1
         try:
             with local_copy(remote.url) as path:
                 result = self._ingest_local(remote, path)
@@ -287,6 +332,8 @@ class _Run:
         except Exception as exc:
             log.exception("internal error on %s; file left in the landing", remote.url)
             result = FileResult(remote.url, "failed", error=f"internal error: {exc}")
+        finally:
+            self._scratch_file().unlink(missing_ok=True)
         result.seconds = time.monotonic() - started
         if result.status in ("loaded", "quarantined", "failed"):
             rate = f", {result.rows / result.seconds:,.0f} rows/s" if result.rows else ""
@@ -295,18 +342,30 @@ class _Run:
 
     def _ingest_local(self, remote: RemoteFile, path: Path) -> FileResult:
         """The steps for a local copy of the file."""
+        planned = _PLANNED.get(_plan_key(remote))
         with self._step("fingerprint"):
-            sha, gzip_error = fingerprint(path)
+            sha = planned.sha256 if planned else sha256_of(path)
         self._current.sha = sha
         if seen(self.con, remote.url, sha):
             return FileResult(remote.url, "unchanged")
         original = same_bytes_as(self.con, sha)
         if original is not None:
             return self._record_noop(remote, sha, "duplicate", f"same bytes as {original}")
-        if gzip_error:
-            raise _gzip_refusal(remote.url, gzip_error)
-        detected = self._current.detected = detect(path, remote.url, remote.relative)
-        facts = self._current.facts = self._read_scratch(path, detected, remote)
+        if planned is not None:
+            if planned.gzip_error:
+                raise _gzip_refusal(remote.url, planned.gzip_error)
+            fmt, label = planned.landing.format, planned.landing.billing_period
+            if self.periods is not None and label and label not in self.periods:
+                return FileResult(remote.url, "skipped", fmt, billing_period=label)
+        integrity = None if planned else self._pool.submit(gzip_error, path)
+        try:
+            detected = self._current.detected = detect(path, remote.url, remote.relative)
+            self._start_gx()
+            facts = self._current.facts = self._read_scratch(path, detected, remote)
+        except Exception:
+            self._check_gzip(integrity, remote)  # a damaged gzip explains any failure to read
+            raise
+        self._check_gzip(integrity, remote)
         label = f"{facts.billing_period:%Y-%m}"
         if self.periods is not None and label not in self.periods:
             return FileResult(remote.url, "skipped", detected.format.key, billing_period=label)
@@ -322,13 +381,16 @@ class _Run:
                 detected,
                 facts,
             )
+        assert self._gx is not None
+        with self._step("gx start-up"):  # the import started with the read; usually done
+            gx = self._gx.result()
         with self._step("validate"):
-            validation = self._validate(detected, remote)
-        with self._step("total"), self._scratch() as sc:
-            cost, currency = money_facts(sc, detected, remote.url)
+            validation = self._validate(gx, detected, remote)
+        with self._step("total"):
+            cost, currency = money_facts(self.con, detected, remote.url)
         row = self._manifest_row(remote, sha, detected, facts, "loaded", None, cost, currency)
         with self._step("load"):
-            replace_partition(self.con, self.scratch, detected, row)
+            replace_partition(self.con, detected, row)
         self.say(
             f"{remote.relative}: "
             + ", ".join(f"{k} {v:.1f}s" for k, v in self._current.timings.items())
@@ -347,27 +409,26 @@ class _Run:
             validation,
         )
 
-    @contextlib.contextmanager
-    def _scratch(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short-lived scratch connection (GX opens the same file between two of them)."""
-        sc = duckdb.connect(str(self.scratch))
-        sc.execute("SET TimeZone = 'UTC'")
-        sc.execute("SET enable_progress_bar_print = false")
-        try:
-            yield sc
-        finally:
-            sc.close()
+    def _check_gzip(self, integrity: Future[str | None] | None, remote: RemoteFile) -> None:
+        """Refuse a damaged gzip file, once its integrity check (run beside the read) is done."""
+        if integrity is None:
+            return
+        with self._step("gzip check"):
+            damaged = integrity.result()
+        if damaged:
+            raise _gzip_refusal(remote.url, damaged)
 
     def _read_scratch(self, path: Path, detected: Detected, remote: RemoteFile) -> Facts:
-        """Load the file into scratch (with progress for big files) and find its partition."""
-        with self._scratch() as sc:
-            with (
-                self._step("read"),
-                _watch(sc, remote.relative, self.say, remote.bytes >= _BIG_FILE),
-            ):
-                load_scratch(sc, path, detected, remote.url)
-            with self._step("partition"):
-                return check_partition(sc, detected, remote.url, SCRATCH_TABLE, numbered=True)
+        """Read the file into scratch (with progress for big files) and find its partition."""
+        with (
+            self._step("read"),
+            _watch(self.con, remote.relative, self.say, remote.bytes >= _BIG_FILE),
+        ):
+            self._batch_sql = write_scratch(
+                self.con, path, detected, remote.url, self._scratch_file()
+            )
+        with self._step("partition"):
+            return check_partition(self.con, detected, remote.url, SCRATCH_VIEW, numbered=True)
 
     @contextlib.contextmanager
     def _step(self, name: str) -> Iterator[None]:
@@ -378,17 +439,15 @@ class _Run:
         finally:
             self._current.timings[name] = time.monotonic() - started
 
-    def _validate(self, detected: Detected, remote: RemoteFile) -> Validation:
+    def _validate(self, gx: GxRunner, detected: Detected, remote: RemoteFile) -> Validation:
         """Run the GX suite; refuse the file on a critical failure, naming its first row."""
-        with self._scratch() as sc:
-            columns = {r[0] for r in sc.execute(f"DESCRIBE {BATCH_VIEW}").fetchall()}
-        validation = self.gx.validate(BATCH_VIEW, detected.format.key, remote.url, columns)
+        columns = {r[0] for r in self.con.execute(f"DESCRIBE {BATCH_VIEW}").fetchall()}
+        validation = gx.validate(self._batch_sql, detected.format.key, remote.url, columns)
         for outcome in validation.outcomes:
             if not outcome.success and outcome.query and outcome.first_row is None:
-                with self._scratch() as sc:
-                    outcome.first_row, outcome.first_value = first_unexpected_row(
-                        sc, outcome.query, BATCH_VIEW
-                    )
+                outcome.first_row, outcome.first_value = first_unexpected_row(
+                    self.con, outcome.query, BATCH_VIEW
+                )
         refusal = validation.refusal()
         if refusal is not None:
             refusal.validation = validation  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 NUMERIC = "DECIMAL(38,10)"
+FAST_NUMERIC = "DECIMAL(18,10)"
 
 
 def _expect(type_: str, fix: str, severity: str = "critical", **kwargs: Any) -> dict[str, Any]:
@@ -68,11 +70,18 @@ def _required(fmt: ExportFormat) -> list[dict]:
 
 
 def _numeric(fmt: ExportFormat) -> list[dict]:
-    """Cost and quantity text columns hold numbers (scientific notation accepted)."""
+    """Cost and quantity text columns hold numbers (scientific notation accepted).
+
+    DuckDB parses text into ``DECIMAL(38,10)`` (128-bit) some fifty times slower than into
+    ``DECIMAL(18,10)`` once a value is 1 or more. Every value that fits the narrow type fits the
+    wide one, so the narrow cast goes first and the exact check only sees what it rejects: the
+    same rows fail, the check costs a fraction.
+    """
     return [
         _unexpected_rows(
             column,
-            f"{quote(column)} IS NOT NULL AND TRY_CAST({quote(column)} AS {NUMERIC}) IS NULL",
+            f"{quote(column)} IS NOT NULL AND TRY_CAST({quote(column)} AS {FAST_NUMERIC}) IS NULL "
+            f"AND TRY_CAST({quote(column)} AS {NUMERIC}) IS NULL",
             f"{column} is a number",
             f"fix the value so {column!r} holds a plain decimal number "
             "(no currency symbol, no thousands separator, '.' as decimal point)",
@@ -82,11 +91,16 @@ def _numeric(fmt: ExportFormat) -> list[dict]:
 
 
 def _timestamps(fmt: ExportFormat) -> list[dict]:
-    """Timestamp text columns parse in one of the documented export formats."""
+    """Timestamp text columns parse in one of the documented export formats.
+
+    Most values are ISO 8601, which a plain ``TRY_CAST`` accepts cheaply; the full parse (time
+    zone conversion and the other layouts) only runs on the values that cast rejects.
+    """
     return [
         _unexpected_rows(
             column,
-            f"{quote(column)} IS NOT NULL AND {parse_timestamp_sql(quote(column))} IS NULL",
+            f"{quote(column)} IS NOT NULL AND TRY_CAST({quote(column)} AS TIMESTAMPTZ) IS NULL "
+            f"AND {parse_timestamp_sql(quote(column))} IS NULL",
             f"{column} is a timestamp",
             f"write {column!r} as ISO 8601 UTC (2024-01-31T00:00:00Z), or MM/DD/YYYY for "
             "Azure dates",
@@ -123,7 +137,12 @@ def _enumerations(fmt: ExportFormat) -> list[dict]:
 
 
 def _one_partition(fmt: ExportFormat) -> list[dict]:
-    """One billing account and one billing period per file (the unit of replacement)."""
+    """One billing account and one billing period per file (the unit of replacement).
+
+    When the value is derived from one column (the period parsed from a timestamp text), rows
+    whose text equals data row 1's are skipped first: they cannot differ, and comparing text is
+    far cheaper than parsing every row's timestamp.
+    """
     out = []
     for label, sql in (
         ("billing account", fmt.billing_account_sql),
@@ -131,11 +150,13 @@ def _one_partition(fmt: ExportFormat) -> list[dict]:
     ):
         if sql.startswith("'"):
             continue
-        first = f"(SELECT {sql} FROM {{batch}} WHERE _row_number = 1)"
-        query = (
-            f"SELECT _row_number, CAST({sql} AS VARCHAR) AS value FROM {{batch}} "
-            f"WHERE ({sql}) IS DISTINCT FROM {first}"
-        )
+        where = f"({sql}) IS DISTINCT FROM (SELECT {sql} FROM {{batch}} WHERE _row_number = 1)"
+        source = set(re.findall(r'"(?:[^"]|"")+"', sql))
+        if len(source) == 1 and sql not in source:
+            column = source.pop()
+            same = f"(SELECT {column} FROM {{batch}} WHERE _row_number = 1)"
+            where = f"{column} IS DISTINCT FROM {same} AND {where}"
+        query = f"SELECT _row_number, CAST({sql} AS VARCHAR) AS value FROM {{batch}} WHERE {where}"
         out.append(
             _expect(
                 "unexpected_rows_expectation",

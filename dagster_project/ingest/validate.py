@@ -1,8 +1,9 @@
 """Run a format's Great Expectations suite on one file, set-based, inside DuckDB.
 
-GX 1.x runs the suite through its SQL datasource on the scratch DuckDB file (duckdb-engine),
-so every expectation is one SQL query over the file's scratch view ``batch``; failures name
-the ``_row_number`` of the offending rows. Two adaptations make GX work on DuckDB:
+GX 1.x runs the suite through its SQL datasource on a scratch DuckDB database (duckdb-engine)
+whose view ``batch`` reads the file's scratch Parquet, so every expectation is one SQL query over
+the file as it will be loaded; failures name the ``_row_number`` of the offending rows. Two
+adaptations make GX work on DuckDB:
 
 - GX returns query results after closing the SQLAlchemy connection; DuckDB cursors lose their
   rows when the connection closes, so results are buffered for the duckdb dialect
@@ -132,9 +133,14 @@ def applicable(suite: dict[str, Any], columns: set[str]) -> list[dict[str, Any]]
 
 
 class GxRunner:
-    """One ephemeral GX context with a SQL datasource on the scratch DuckDB file."""
+    """One ephemeral GX context per ingest run, with a SQL datasource on a scratch DuckDB file.
 
-    def __init__(self, scratch: Path) -> None:
+    That database holds only the view ``batch``, redefined for each file; only GX's own
+    (duckdb-engine) connections open it. Building the runner imports GX, which takes seconds,
+    so ingestion does it once per run, beside DuckDB's read of the first file.
+    """
+
+    def __init__(self, database: Path) -> None:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -144,17 +150,20 @@ class GxRunner:
         self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self._datasource = self._context.data_sources.add_sql(
             name="scratch",
-            connection_string=f"duckdb:///{scratch}",
+            connection_string=f"duckdb:///{database}",
             create_temp_table=False,
         )
         self._count = 0
 
-    def validate(self, table: str, fmt_key: str, file: str, columns: set[str]) -> Validation:
-        """Run the format's suite on ``table`` of the scratch database."""
+    def validate(self, batch_sql: str, fmt_key: str, file: str, columns: set[str]) -> Validation:
+        """Define ``batch`` as ``batch_sql`` and run the format's suite on it, in one validation."""
         from great_expectations.expectations.expectation_configuration import (
             ExpectationConfiguration,
         )
 
+        with self._datasource.get_engine().connect() as connection:
+            connection.exec_driver_sql(f"CREATE OR REPLACE VIEW batch AS {batch_sql}")
+            connection.commit()
         suite_json = load_suite(fmt_key)
         self._count += 1
         suite = self._gx.ExpectationSuite(name=f"{fmt_key}_{self._count}")
@@ -168,21 +177,14 @@ class GxRunner:
                 severity=item.get("severity", "critical"),
             )
             suite.add_expectation(config.to_domain_obj())
-        asset = self._datasource.add_table_asset(name=f"batch_{self._count}", table_name=table)
+        asset = self._datasource.add_table_asset(name=f"batch_{self._count}", table_name="batch")
         batch = asset.add_batch_definition_whole_table("whole file").get_batch()
-        try:
-            result = batch.validate(suite, result_format=RESULT_FORMAT)
-        finally:
-            self.release()
+        result = batch.validate(suite, result_format=RESULT_FORMAT)
         outcomes = [_outcome(r) for r in result.results]
         return Validation(fmt_key, file, outcomes)
 
-    def release(self) -> None:
-        """Close GX's connections so the scratch file can be reopened by the loader.
-
-        DuckDB refuses a second in-process connection to one file with another configuration
-        (duckdb-engine sets its own user agent), so GX's pooled connections must be closed.
-        """
+    def close(self) -> None:
+        """Close GX's pooled connections to the scratch database."""
         self._datasource.get_execution_engine().engine.dispose()
         self._datasource.get_engine().dispose()
 

@@ -18,7 +18,7 @@ import duckdb
 
 from dagster_project.formats import FORMATS, METADATA_COLUMNS, ExportFormat, quote
 from dagster_project.ingest.detect import Detected
-from dagster_project.ingest.scratch import SCRATCH_TABLE, extra_type, fold_sql, projection
+from dagster_project.ingest.scratch import SCRATCH_VIEW, extra_type, fold_sql, projection
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,12 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse))
     con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")
+    # Track progress (a big file's read is polled and reported) without printing a bar.
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    # A bulk append buffers this many row groups per thread before writing them out; with the
+    # default (5) a 1M-row, 116-column CUR load peaks about 1 GiB higher.
+    con.execute("SET write_buffer_row_group_count = 1")
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     columns = ", ".join(f"{name} {type_}" for name, type_ in MANIFEST_COLUMNS)
     con.execute(f"CREATE TABLE IF NOT EXISTS {MANIFEST} ({columns})")
@@ -175,7 +180,7 @@ def insert_sql(detected: Detected, source: str, row: ManifestRow) -> str:
     select += [
         f"CAST('{row.manifest_id}' AS VARCHAR) AS _manifest_id",
         f"CAST({_literal(row.path)} AS VARCHAR) AS _source_file",
-        f"CAST({source}.rowid + 1 AS BIGINT) AS _row_number",
+        f"CAST({source}._row_number AS BIGINT) AS _row_number",
         f"CAST({_literal(row.billing_account_id or '')} AS VARCHAR) AS _billing_account_id",
         f"CAST('{period}' AS DATE) AS _billing_period",
         f"CAST('{row.loaded_at.isoformat(sep=' ')}' AS TIMESTAMP) AS _loaded_at",
@@ -189,41 +194,44 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def replace_partition(
-    con: duckdb.DuckDBPyConnection, scratch: Path, detected: Detected, row: ManifestRow
-) -> None:
+def replace_partition(con: duckdb.DuckDBPyConnection, detected: Detected, row: ManifestRow) -> None:
     """In ONE transaction: add drift columns, delete the older delivery, insert, record.
 
-    Any failure rolls everything back, so the rows of the previous delivery stay as they were.
+    The rows come from the scratch view ``file_rows`` of the same connection (a temp view over
+    the scratch Parquet file, nothing in the warehouse). Any failure rolls everything back, so
+    the rows of the previous delivery stay as they were.
     """
     fmt = detected.format
     existing = ensure_raw_table(con, fmt)
-    con.execute(f"ATTACH '{scratch}' AS scratch (READ_ONLY)")
+    con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("BEGIN TRANSACTION")
+        for extra in detected.columns.extra:
+            if extra.lower() not in existing:
+                con.execute(
+                    f"ALTER TABLE {fmt.qualified_table} ADD COLUMN {quote(extra)} "
+                    f"{extra_type(detected, extra)}"
+                )
+        params = [row.billing_account_id, row.billing_period]
+        con.execute(
+            f"DELETE FROM {fmt.qualified_table} "
+            "WHERE _billing_account_id = ? AND _billing_period = ?",
+            params,
+        )
+        # Rows carry _row_number, so their physical order is free: unordered, DuckDB appends in
+        # parallel into full row groups; an ordered parallel append leaves partial row groups
+        # that the next checkpoint rewrites, which costs as much as the insert itself.
+        con.execute("SET preserve_insertion_order = false")
         try:
-            for extra in detected.columns.extra:
-                if extra.lower() not in existing:
-                    con.execute(
-                        f"ALTER TABLE {fmt.qualified_table} ADD COLUMN {quote(extra)} "
-                        f"{extra_type(detected, extra)}"
-                    )
-            params = [row.billing_account_id, row.billing_period]
-            con.execute(
-                f"DELETE FROM {fmt.qualified_table} "
-                "WHERE _billing_account_id = ? AND _billing_period = ?",
-                params,
-            )
-            con.execute(insert_sql(detected, f"scratch.{SCRATCH_TABLE}", row))
-            con.execute(
-                f"UPDATE {MANIFEST} SET status = 'replaced' WHERE format = ? "
-                "AND billing_account_id = ? AND billing_period = ? AND status = 'loaded'",
-                [fmt.key, *params],
-            )
-            record(con, row)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.execute("DETACH scratch")
+            con.execute(insert_sql(detected, SCRATCH_VIEW, row))
+        finally:
+            con.execute("RESET preserve_insertion_order")
+        con.execute(
+            f"UPDATE {MANIFEST} SET status = 'replaced' WHERE format = ? "
+            "AND billing_account_id = ? AND billing_period = ? AND status = 'loaded'",
+            [fmt.key, *params],
+        )
+        record(con, row)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
