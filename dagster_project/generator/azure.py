@@ -393,6 +393,27 @@ def braceless(tags: dict[str, str]) -> str:
     return ",".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in tags.items())
 
 
+# Columns that are attributes of a resource: built once per resource, then taken per row.
+_PER_RESOURCE = (
+    "invoiceSectionId",
+    "invoiceSectionName",
+    "costCenter",
+    "serviceFamily",
+    "consumedService",
+    "meterId",
+    "meterName",
+    "meterCategory",
+    "meterSubCategory",
+    "ProductId",
+    "ProductName",
+    "SubscriptionId",
+    "subscriptionName",
+    "resourceGroupName",
+    "unitOfMeasure",
+    "tags",
+)
+
+
 class AzureEngine:
     def __init__(self, p: Profile, months: list[Month], seed: int) -> None:
         self.p = p
@@ -424,26 +445,11 @@ class AzureEngine:
         cols: dict[str, list[str]] = {
             k: []
             for k in (
-                "invoiceSectionId",
-                "invoiceSectionName",
-                "costCenter",
-                "serviceFamily",
-                "consumedService",
-                "meterId",
-                "meterName",
-                "meterCategory",
-                "meterSubCategory",
-                "ProductId",
-                "ProductName",
-                "SubscriptionId",
-                "subscriptionName",
-                "resourceGroupName",
+                *_PER_RESOURCE,
                 "ResourceId",
                 "ResourceIdDrift",
-                "unitOfMeasure",
                 "additionalInfo",
                 "additionalInfoRI",
-                "tags",
             )
         }
         for x in res:
@@ -589,27 +595,7 @@ class AzureEngine:
         date = _dates(s)
         ri = pa.array(r)
         base = {
-            **{
-                k: self.cols[k].take(ri)
-                for k in (
-                    "invoiceSectionId",
-                    "invoiceSectionName",
-                    "costCenter",
-                    "serviceFamily",
-                    "consumedService",
-                    "meterId",
-                    "meterName",
-                    "meterCategory",
-                    "meterSubCategory",
-                    "ProductId",
-                    "ProductName",
-                    "SubscriptionId",
-                    "subscriptionName",
-                    "resourceGroupName",
-                    "unitOfMeasure",
-                    "tags",
-                )
-            },
+            **{k: self.cols[k].take(ri) for k in _PER_RESOURCE},
             "ResourceId": pc.if_else(
                 pa.array(drift),
                 self.cols["ResourceIdDrift"].take(ri),
