@@ -22,12 +22,13 @@ Memory: each child's peak RSS from ``wait4`` (exact; the largest process of its 
 highest sample of the tree's summed RSS (psutil, every ``--interval`` s). CPU seconds (user +
 system, from ``wait4``) are reported too: on a busy machine they vary less than wall time.
 Target: build <= 2 x floor and peak RSS < 4 GiB. ``--memory-limit`` sets DuckDB's
-``memory_limit`` for the floor and for dbt (through a copy of ``dbt/profiles.yml`` under the
-work directory); without it DuckDB takes 80% of RAM and its buffer cache alone passes 4 GiB
-at 10M rows. A table goes to stdout, the figures to JSON (``--json``).
+``memory_limit`` for the floor and for dbt (dbt's profile reads FINOPS_DUCKDB_MEMORY_LIMIT);
+the default is the project's own (3GB). Without a limit DuckDB takes 80% of RAM and its
+buffer cache alone passes 4 GiB at 10M rows. A table goes to stdout, the figures to JSON
+(``--json``).
 
     .venv/bin/python benchmarks/focus_build.py --rows 1000000
-    .venv/bin/python benchmarks/focus_build.py --rows 10000000 --memory-limit 3GB
+    .venv/bin/python benchmarks/focus_build.py --rows 10000000
 
 See docs/benchmarks.md.
 """
@@ -47,6 +48,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psutil
+
+from dagster_project.ingest.warehouse import duckdb_memory_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -171,8 +174,7 @@ def child_floor(database: str, memory_limit: str, files: list[str]) -> dict:
 
     con = duckdb.connect(database)
     con.execute("SET enable_progress_bar = false")
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
     limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     started = time.perf_counter()
     con.execute("CREATE TABLE copy AS SELECT * FROM read_parquet(?)", [files])
@@ -290,28 +292,13 @@ def generate_cur2(workdir: Path, target: int, seed: int, generator_rows: int | N
 # --- dbt ---------------------------------------------------------------------------------------
 
 
-def profiles_dir(workdir: Path, memory_limit: str | None) -> Path:
-    """The project's profiles; with a memory limit, a copy whose dev target sets it."""
-    if not memory_limit:
-        return ROOT / "dbt"
-    import yaml
-
-    profiles = yaml.safe_load((ROOT / "dbt" / "profiles.yml").read_text())
-    dev = profiles["finops"]["outputs"]["dev"]
-    dev["settings"] = {**dev.get("settings", {}), "memory_limit": memory_limit}
-    out = workdir / "profiles"
-    out.mkdir(exist_ok=True)
-    (out / "profiles.yml").write_text(yaml.safe_dump(profiles, sort_keys=False))
-    return out
-
-
-def dbt_command(workdir: Path, profiles: Path, *args: str) -> list[str]:
+def dbt_command(workdir: Path, *args: str) -> list[str]:
     dbt = Path(sys.executable).with_name("dbt")
     return [
         str(dbt),
         *args,
         "--profiles-dir",
-        str(profiles),
+        str(ROOT / "dbt"),
         "--project-dir",
         str(ROOT),
         "--target-path",
@@ -437,21 +424,25 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         scratch = workdir / f"floor-{n}.duckdb"
         m = step(
             f"floor {n}: CREATE TABLE copy AS SELECT * FROM read_parquet(...); CHECKPOINT",
-            child_command("floor", str(scratch), args.memory_limit or "", *files),
+            child_command("floor", str(scratch), args.memory_limit, *files),
             f"floor-{n}.log",
         )
         scratch.unlink(missing_ok=True)
         Path(f"{scratch}.wal").unlink(missing_ok=True)
         return m
 
-    dbt_env = {**env, "FINOPS_WAREHOUSE": str(warehouse), "FINOPS_DBT_TARGET": "dev"}
-    profiles = profiles_dir(workdir, args.memory_limit)
+    dbt_env = {
+        **env,
+        "FINOPS_WAREHOUSE": str(warehouse),
+        "FINOPS_DBT_TARGET": "dev",
+        "FINOPS_DUCKDB_MEMORY_LIMIT": args.memory_limit,
+    }
     floor_before = floor(1)
-    seed = step("dbt seed (setup)", dbt_command(workdir, profiles, "seed"), "dbt-seed.log", dbt_env)
+    seed = step("dbt seed (setup)", dbt_command(workdir, "seed"), "dbt-seed.log", dbt_env)
     checkpoint("checkpoint-after-seed.log")
     run = step(
         f"dbt run --select +{MODEL}",
-        dbt_command(workdir, profiles, "run", "--select", f"+{MODEL}"),
+        dbt_command(workdir, "run", "--select", f"+{MODEL}"),
         "dbt-run.log",
         dbt_env,
     )
@@ -464,7 +455,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     if not args.no_tests:
         print(f"dbt build --select {MODEL}", flush=True)
         build = measure(
-            dbt_command(workdir, profiles, "build", "--select", MODEL),
+            dbt_command(workdir, "build", "--select", MODEL),
             dbt_env,
             args.interval,
             workdir / "dbt-build.log",
@@ -544,7 +535,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             "python": platform.python_version(),
             "duckdb": __import__("duckdb").__version__,
         },
-        "duckdb_memory_limit": args.memory_limit or "DuckDB default (80% of RAM)",
+        "duckdb_memory_limit": args.memory_limit,
         "poll_interval_seconds": args.interval,
     }
     if not args.keep:
@@ -642,8 +633,9 @@ def main() -> None:
     parser.add_argument("--no-tests", action="store_true", help="skip dbt build (tests)")
     parser.add_argument(
         "--memory-limit",
-        default=None,
-        help="DuckDB memory_limit for the floor and dbt (e.g. 3GB; default: DuckDB's, 80%% of RAM)",
+        default=duckdb_memory_limit(),
+        help="DuckDB memory_limit for the floor and dbt (default: the project's, "
+        "FINOPS_DUCKDB_MEMORY_LIMIT or 3GB)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the landing and warehouse")
     parser.add_argument("--json", default=None, help="results file (default: WORKDIR/results.json)")
