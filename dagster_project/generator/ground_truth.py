@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ._units import fmt
+from .company import PRODUCT_OF_TEAM
+
+PRODUCT_OF_TEAM_INVERSE = {product: team for team, product in PRODUCT_OF_TEAM.items()}
 
 SCHEMA_VERSION = 1
 
@@ -126,6 +129,10 @@ class GroundTruth:
     commitments: list[CommitmentRecord] = field(default_factory=list)
     spikes: list[SpikeRecord] = field(default_factory=list)
     resource_owners: dict[str, str] = field(default_factory=dict)
+    business_metrics: dict[tuple[str, str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
+    """(product, metric, YYYY-MM) -> [days reported, Σ value] (value scale 1e-10)."""
     untagged: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     """format -> [untagged list cost, total list cost] of usage rows (USD, scale 1e-10)."""
 
@@ -182,6 +189,19 @@ class GroundTruth:
             ],
             "spikes": [{**asdict(s), "extra_cost": fmt(s.extra_cost)} for s in self.spikes],
             "resource_owners": dict(sorted(self.resource_owners.items())),
+            "product_owners": dict(sorted(PRODUCT_OF_TEAM_INVERSE.items())),
+            "business_metrics": [
+                {
+                    "product": product,
+                    "metric": metric,
+                    "billing_period": period,
+                    "days": days,
+                    "total": fmt(total),
+                }
+                for (product, metric, period), (days, total) in sorted(
+                    self.business_metrics.items()
+                )
+            ],
             "untagged_share": {
                 "definition": (
                     "list (on-demand) cost of usage rows whose resource has no team tag in any "

@@ -41,10 +41,14 @@ def generate(root: Path, months: list[Month], seed: int, gt: Any, progress: Any)
                 growth = 1.0 + 0.004 * (days - days[0] + 31 * month.index)
                 u = uniform(stable_int(seed, "metrics", product, metric), days)
                 value = np.round(base * shape * growth * (0.94 + 0.12 * u)).astype(np.int64)
+                scale = 10**7 if metric == "gb_processed" else 10**10  # to units of 1e-10
                 for d, v in zip(days.tolist(), value.tolist(), strict=True):
                     text = fmt(v, 3) if metric == "gb_processed" else str(v)
                     lines.append(f"{iso(d * 86400, '%Y-%m-%d')},{product},{metric},{text}")
-                    total += v * (10**7 if metric == "gb_processed" else 10**10)
+                    total += v * scale
+                record = gt.business_metrics[(product, metric, month.label)]
+                record[0] += len(days)
+                record[1] += int(value.sum()) * scale
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         mtime = month.next_at(1, 2)
         set_mtime(path, mtime)
