@@ -399,3 +399,23 @@ def test_resource_owners_cover_every_provider(generator_demo):
     assert any(k.startswith("/subscriptions/") for k in owners)
     assert any(k.startswith("//compute.googleapis.com/") for k in owners)
     assert any(k.startswith("skylight://") for k in owners)
+
+
+def test_business_metrics_record_what_the_metric_files_hold(generator_demo, con):
+    root, truth = generator_demo
+    recorded = {
+        (m["product"], m["metric"], m["billing_period"]): (m["days"], m["total"])
+        for m in truth["business_metrics"]
+    }
+    files = [f for f in truth["files"] if f["format"] == "business_metrics"]
+    assert len(files) == len(truth["billing_periods"])
+    found = {}
+    for f in files:
+        v = relation(con, root / f["path"], "business_metrics")
+        for product, metric, days, total in con.execute(
+            f"select product, metric, count(distinct date), sum(cast(value as {M})) "
+            f"from {v} group by all"
+        ).fetchall():
+            found[(product, metric, f["billing_period"])] = (days, total)
+    assert found == recorded
+    assert set(truth["product_owners"]) == {m["product"] for m in truth["business_metrics"]}
