@@ -1,0 +1,46 @@
+-- Cash and amortized cost side by side per day: BilledCost (what the invoice says),
+-- EffectiveCost (commitment purchases spread onto the usage they cover and the unused
+-- remainder), ListCost and ContractedCost. ChargeDate is the UTC day a charge period starts:
+-- a monthly fee or a one-time purchase sits on its first day.
+with charges as (
+
+    select * from {{ ref('fct_cost_and_usage') }}
+
+)
+
+select
+    cast(ChargePeriodStart as date) as ChargeDate,
+    x_BillingPeriod as BillingPeriod,
+    ProviderName,
+    BillingAccountId,
+    BillingCurrency,
+    SubAccountId,
+    ServiceName,
+    RegionId,
+    ResourceId,
+    ChargeCategory,
+    ChargeClass,
+    CommitmentDiscountId,
+    CommitmentDiscountStatus,
+    x_AmortizationClass,
+    cast(sum(BilledCost) as {{ money() }}) as BilledCost,
+    cast(sum(EffectiveCost) as {{ money() }}) as EffectiveCost,
+    cast(sum(ListCost) as {{ money() }}) as ListCost,
+    cast(sum(ContractedCost) as {{ money() }}) as ContractedCost,
+    count(*) as ChargeCount
+from charges
+group by
+    cast(ChargePeriodStart as date),
+    x_BillingPeriod,
+    ProviderName,
+    BillingAccountId,
+    BillingCurrency,
+    SubAccountId,
+    ServiceName,
+    RegionId,
+    ResourceId,
+    ChargeCategory,
+    ChargeClass,
+    CommitmentDiscountId,
+    CommitmentDiscountStatus,
+    x_AmortizationClass
