@@ -7,10 +7,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from dagster_project.runner import CloseOutcome
 
 # Bound to the real stdout: the runner sends Dagster's and dbt's output to log files.
 console = Console(file=sys.stdout)
@@ -110,7 +114,7 @@ def demo(workdir: str, seed: int, months: int) -> None:
     root = Path(workdir).resolve()
     os.environ.setdefault("FINOPS_HOME", str(root))
     with console.status("generating demo exports"):
-        generate_exports(root, months=months, seed=seed)
+        truth = generate_exports(root, months=months, seed=seed)
     runner.configure(
         str(root / "warehouse.duckdb"), str(root / "landing"), str(root / "quarantine")
     )
@@ -118,13 +122,30 @@ def demo(workdir: str, seed: int, months: int) -> None:
         outcome = runner.run_pipeline()
     _report(outcome)
     _summary(root / "warehouse.duckdb")
+    ok = outcome.ok
+    if ok:
+        # The month-end close of the first month, as finance would run it once its invoices
+        # have arrived; the later months stay open.
+        first = truth.billing_periods[0]
+        with console.status(f"reconciling and closing {first}"):
+            closed = runner.run_close(first)
+        console.print()
+        _report_close(closed)
+        ok = closed.ok
+    next_close = (
+        f"  close the next month:            FINOPS_HOME={root} finops close --period "
+        f"{truth.billing_periods[1]}\n"
+        if len(truth.billing_periods) > 1
+        else ""
+    )
     console.print(
         "\nNext:\n"
         f"  lineage, partitions and checks:  FINOPS_HOME={root} finops ui\n"
         f"  query the warehouse:             duckdb -readonly {root / 'warehouse.duckdb'}\n"
+        f"{next_close}"
         f"  what the generator made:         {root / 'ground_truth.json'}"
     )
-    sys.exit(0 if outcome.ok else 1)
+    sys.exit(0 if ok else 1)
 
 
 @main.group()
@@ -163,12 +184,50 @@ def export_focus(out: str, period: str | None, warehouse: str | None) -> None:
     "--out",
     default=None,
     type=click.Path(file_okay=False),
-    help="Directory for the close extracts.",
+    help="Parent of the extract directories: OUT/<YYYY-MM>/. Default: $FINOPS_HOME/close.",
 )
 @warehouse_option
 def close(period: str, out: str | None, warehouse: str | None) -> None:
-    """Close a billing month: reconcile, then write finance's extracts (never changed again)."""
-    _not_yet("close", "reconciliation and close extracts are not built yet")
+    """Close a billing month: reconcile, then write finance's extracts (never changed again).
+
+    Exits 1 when the month cannot be closed (an invoice not matched, a failed check), naming
+    each invoice, its variance and where to look. Closing a closed month changes nothing.
+    """
+    from dagster_project import runner
+    from dagster_project.partitions import period_label
+
+    try:
+        label = period_label(period)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    runner.configure(warehouse, None)
+    with console.status(f"reconciling and closing {label}"):
+        outcome = runner.run_close(label, out)
+    _report_close(outcome)
+    sys.exit(0 if outcome.ok else 1)
+
+
+def _report_close(outcome: CloseOutcome) -> None:
+    """What a close did, or why it refused, and where its logs are."""
+    label = outcome.period
+    if outcome.already_closed:
+        console.print(
+            f"{label} is closed already: nothing changed. Extracts: {outcome.directory} "
+            f"(manifest sha256 {outcome.manifest_sha256})"
+        )
+    elif outcome.ok:
+        console.print(f"closed {label}: {len(outcome.files)} extract files in {outcome.directory}")
+        for extract, totals in sorted(outcome.totals.items()):
+            for currency, total in sorted(totals.items()):
+                console.print(f"  {extract} {currency}: {total['rounded']}")
+        console.print(f"  manifest.json sha256 {outcome.manifest_sha256}")
+    else:
+        console.print(f"[red]finops close[/]: {label} cannot be closed:")
+        for reason in outcome.refusals + outcome.pipeline.run_failures:
+            console.print(f"  - {reason}", soft_wrap=True)
+        console.print("runbook: docs/close.md")
+    if outcome.pipeline.logs:
+        console.print(f"run logs: {', '.join(str(p) for p in outcome.pipeline.logs)}")
 
 
 @main.command()
@@ -205,11 +264,6 @@ def ui(port: int, warehouse: str | None) -> None:
     )
 
 
-def _not_yet(command: str, why: str) -> None:
-    console.print(f"[red]finops {command}[/]: {why}. It arrives with its issue; see docs/.")
-    sys.exit(2)
-
-
 def _report(outcome) -> None:
     failed = [c for c in outcome.checks if not c.passed]
     console.print(
@@ -221,6 +275,8 @@ def _report(outcome) -> None:
         console.print(f"  {level} {check.asset} / {check.check}: {check.description}")
     for failure in outcome.run_failures:
         console.print(f"  [red]run failed[/] {failure}")
+    for warning in outcome.warnings:
+        console.print(f"  [yellow]warning[/] {warning}", soft_wrap=True)
     if outcome.logs:
         console.print(f"run logs: {', '.join(str(p) for p in outcome.logs)}")
 

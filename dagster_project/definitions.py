@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.assets.close import CLOSE_MART_KEYS, invoices_reconcile, month_end_close
 from dagster_project.assets.dbt import warehouse_models
 from dagster_project.assets.ingest import raw_exports
 from dagster_project.resources import build_resources
@@ -14,15 +15,30 @@ ingest_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(raw_exports),
     description="Landing files of the selected billing months -> raw tables and manifest.",
 )
+# The reconciliation gate belongs to one month's close (close_job), not to every dbt build.
+close_gate = dg.AssetSelection.checks(invoices_reconcile)
 transform_job = dg.define_asset_job(
     "transform_job",
-    selection=dg.AssetSelection.assets(warehouse_models),
+    selection=dg.AssetSelection.assets(warehouse_models) - close_gate,
     description="dbt build: every model and its tests.",
 )
 
+close_marts_job = dg.define_asset_job(
+    "close_marts_job",
+    selection=dg.AssetSelection.assets(*CLOSE_MART_KEYS) - close_gate,
+    description="dbt build of the reconciliation, adjustments and billing periods, with tests.",
+)
+close_job = dg.define_asset_job(
+    "close_job",
+    selection=dg.AssetSelection.assets(month_end_close)
+    | dg.AssetSelection.checks(invoices_reconcile),
+    description="Reconcile the month (blocking check), then write its extracts and close it.",
+)
+
 defs = dg.Definitions(
-    assets=[raw_exports, warehouse_models],
-    jobs=[ingest_job, transform_job],
+    assets=[raw_exports, warehouse_models, month_end_close],
+    asset_checks=[invoices_reconcile],
+    jobs=[ingest_job, transform_job, close_marts_job, close_job],
     sensors=build_sensors(ingest_job, transform_job),
     resources=build_resources(),
 )

@@ -2,8 +2,11 @@
 
 `run_pipeline` ingests every billing month found in the landing directory (one run of
 `ingest_job` over the range of months), then builds the dbt models and their tests
-(`transform_job`). The runs land in the Dagster instance under FINOPS_HOME, so `finops ui`
-shows them beside runs started from the UI.
+(`transform_job`), and warns about invoices that do not reconcile yet. `run_close` closes one
+billing month from the marts the last `finops run` built: it runs `close_job` (the blocking
+reconciliation check, then the close asset), then rebuilds the close marts (`close_marts_job`)
+so `dim_billing_period` shows the month Closed. The runs land in the Dagster instance under
+FINOPS_HOME, so `finops ui` shows them beside runs started from the UI.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ class PipelineOutcome:
     checks: list[CheckOutcome] = field(default_factory=list)
     run_failures: list[str] = field(default_factory=list)
     logs: list[Path] = field(default_factory=list)
+    # Not failures: e.g. an invoice not delivered yet, normal in an open month.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def blocking_failures(self) -> list[CheckOutcome]:
@@ -102,6 +107,8 @@ def _execute(
     instance: dg.DagsterInstance,
     outcome: PipelineOutcome,
     tags: dict[str, str] | None = None,
+    partition_key: str | None = None,
+    ops_config: dict | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Run one job in process; its event log and dbt's output go to a log file, not the terminal.
 
@@ -115,8 +122,12 @@ def _execute(
         return job.execute_in_process(
             instance=instance,
             tags=tags,
+            partition_key=partition_key,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config={
+                "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                **({"ops": ops_config} if ops_config else {}),
+            },
         )
 
 
@@ -162,4 +173,119 @@ def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
     outcome.checks.extend(_checks(transform, blocking))
     if not transform.success:
         outcome.run_failures.extend(_failure_messages(transform))
+    outcome.warnings.extend(reconciliation_warnings(Path(os.environ["FINOPS_WAREHOUSE"])))
     return outcome
+
+
+def reconciliation_warnings(warehouse: Path) -> list[str]:
+    """Invoices of open months that do not reconcile yet: `finops close` would refuse them."""
+    import duckdb
+
+    from dagster_project.close.gate import STATUS_HELP
+
+    if not warehouse.exists():
+        return []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        try:
+            rows = con.execute(
+                """
+                select strftime(r.BillingPeriodStart, '%Y-%m'), r.ReconciliationKey, r.Status,
+                       r.Variance, r.BillingCurrency
+                from marts.fct_invoice_reconciliation as r
+                left join marts.dim_billing_period as p
+                    on r.BillingPeriodStart = p.BillingPeriodStart
+                    and r.BillingAccountId = p.BillingAccountId
+                where r.RecordType = 'invoice' and r.Status <> 'matched'
+                    and coalesce(p.Status, 'Open') = 'Open'
+                order by all
+                """
+            ).fetchall()
+        except duckdb.CatalogException:
+            return []  # the close marts are not built (the transform failed before them)
+    return [
+        f"{period} invoice {key}: {status} ({STATUS_HELP[status]}"
+        + (f", variance {variance:f} {currency}" if variance is not None else "")
+        + "); `finops close` refuses the month until it is matched"
+        for period, key, status, variance, currency in rows
+    ]
+
+
+@dataclass
+class CloseOutcome:
+    period: str
+    pipeline: PipelineOutcome
+    refusals: list[str] = field(default_factory=list)
+    already_closed: bool = False
+    directory: str | None = None
+    manifest_sha256: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    totals: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals and not self.pipeline.run_failures
+
+
+def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
+    """Close one billing month through Dagster; never raises for a refusal."""
+    from dagster_project.assets.close import CLOSE_KEY, RECONCILIATION_CHECK
+    from dagster_project.partitions import partition_key, period_label
+    from dagster_project.project import ensure_manifest
+
+    label = period_label(period)
+    ensure_manifest()
+    from dagster_project.definitions import defs
+
+    outcome = CloseOutcome(label, PipelineOutcome(periods=[label]))
+    already = _closed_state(label)
+    if already is not None:
+        outcome.already_closed = True
+        outcome.directory, outcome.manifest_sha256 = already
+        return outcome
+
+    instance = dg.DagsterInstance.get()
+    out = str(Path(out_root).resolve()) if out_root else ""
+    close = _execute(
+        defs.resolve_job_def("close_job"),
+        instance,
+        outcome.pipeline,
+        partition_key=partition_key(label),
+        ops_config={"close__month_end_close": {"config": {"out_root": out}}},
+    )
+    for evaluation in close.get_asset_check_evaluations():
+        if evaluation.asset_check_key.name == RECONCILIATION_CHECK and not evaluation.passed:
+            problems = evaluation.metadata.get("problems")
+            outcome.refusals.extend(problems.value if problems else [evaluation.description])
+    if outcome.refusals:
+        return outcome
+    if not close.success:
+        outcome.pipeline.run_failures.extend(_failure_messages(close))
+        return outcome
+    for event in close.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key == CLOSE_KEY:
+            meta = {k: v.value for k, v in materialization.metadata.items()}
+            outcome.already_closed = bool(meta["already_closed"])
+            outcome.directory = meta["directory"]
+            outcome.manifest_sha256 = meta["manifest_sha256"]
+            outcome.files, outcome.totals = meta["files"], meta["totals"]
+    # dim_billing_period and the adjustments read the new close state.
+    rebuilt = _execute(defs.resolve_job_def("close_marts_job"), instance, outcome.pipeline)
+    if not rebuilt.success:
+        outcome.pipeline.run_failures.extend(_failure_messages(rebuilt))
+    return outcome
+
+
+def _closed_state(label: str) -> tuple[str, str] | None:
+    """(extract directory, manifest sha256) of a closed month, else None."""
+    import duckdb
+
+    from dagster_project.close.state import closed_period
+    from dagster_project.partitions import month_start
+
+    warehouse = Path(os.environ["FINOPS_WAREHOUSE"])
+    if not warehouse.exists():
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        closed = closed_period(con, month_start(label))
+    return (closed.extract_directory, closed.manifest_sha256) if closed else None

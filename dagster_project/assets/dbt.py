@@ -2,7 +2,8 @@
 
 The translator derives everything from the dbt folder path, so a new model needs no Python:
 `models/<layer>/<domain>/<model>.sql` is asset `<layer>/<model>` in group `<layer>`, and a source
-is the ingestion asset `raw/<raw table>` that loads it.
+is `<schema>/<table>`: for `raw`, the ingestion asset that loads it; for `close`, the state the
+month-end close writes.
 """
 
 from collections.abc import Mapping
@@ -29,7 +30,7 @@ def model_layer(dbt_resource_props: Mapping[str, Any]) -> str:
 class FolderTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey(["raw", dbt_resource_props["identifier"]])
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["identifier"]])
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
             return dg.AssetKey([self._layer(dbt_resource_props), dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)

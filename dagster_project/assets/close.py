@@ -1,0 +1,135 @@
+"""The month-end close as a monthly-partitioned asset, gated by the invoice reconciliation.
+
+`invoices_reconcile` is a blocking check on marts/fct_invoice_reconciliation: in the close job
+it runs first and, when an invoice of the month is not matched, fails with ERROR severity, so
+Dagster does not start the close asset in that run (the UI shows the check and its reasons).
+"""
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+from dagster_project.close import close_period, refusals
+from dagster_project.close.state import closed_period
+from dagster_project.partitions import billing_month_partitions, month_start, period_label
+from dagster_project.resources import WarehouseSettings
+
+RECONCILIATION_KEY = dg.AssetKey(["marts", "fct_invoice_reconciliation"])
+CLOSE_KEY = dg.AssetKey(["close", "month_end_close"])
+RECONCILIATION_CHECK = "invoices_reconcile"
+# The dbt models a close reads (built by transform_job; close_marts_job rebuilds them after a
+# close so dim_billing_period and the adjustments see the new close state).
+CLOSE_INPUT_KEYS = [
+    RECONCILIATION_KEY,
+    dg.AssetKey(["marts", "fct_close_adjustments"]),
+    dg.AssetKey(["marts", "fct_showback_monthly"]),
+]
+CLOSE_MART_KEYS = [
+    dg.AssetKey(["seeds", "reconciliation_tolerances"]),
+    dg.AssetKey(["intermediate", "int_close_ledger"]),
+    dg.AssetKey(["marts", "fct_close_adjustments"]),
+    RECONCILIATION_KEY,
+    dg.AssetKey(["marts", "dim_billing_period"]),
+]
+
+
+class CloseConfig(dg.Config):
+    """Where the extracts go: `<out_root>/<YYYY-MM>/`; empty = $FINOPS_HOME/close."""
+
+    out_root: str = ""
+
+
+def failed_blocking_checks(context: dg.AssetCheckExecutionContext) -> list[str]:
+    """Checks that protect money (blocking, or dbt tests of error severity) whose latest
+    execution failed: the marts a close reads may be stale or wrong."""
+    from dagster_project.definitions import defs  # the code location this check belongs to
+
+    specs = [s for a in defs.resolve_asset_graph().assets_defs for s in a.check_specs]
+    blocking = {s.key for s in specs if s.blocking}
+    latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [s.key for s in specs if s.key.name != RECONCILIATION_CHECK]
+    )
+    failed = []
+    for key, record in sorted(latest.items(), key=lambda kv: kv[0].to_user_string()):
+        evaluation = record.evaluation
+        if record.status != AssetCheckExecutionRecordStatus.FAILED or evaluation is None:
+            continue
+        if key in blocking or evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            failed.append(
+                f"check {key.asset_key.to_user_string()} / {key.name} failed in its last run "
+                f"({evaluation.description or 'see the Dagster UI'}): fix it and `finops run`"
+            )
+    return failed
+
+
+def _period_of(context: dg.AssetCheckExecutionContext) -> str | None:
+    # The check targets an unpartitioned dbt model; the month comes from the close run's tag.
+    return context.run.tags.get("dagster/partition")
+
+
+@dg.asset_check(
+    asset=RECONCILIATION_KEY,
+    name=RECONCILIATION_CHECK,
+    blocking=True,
+    description=(
+        "Every invoice of the month being closed ties to Σ BilledCost within its tolerance "
+        "(no invoice out of tolerance, missing or without data)."
+    ),
+)
+def invoices_reconcile(
+    context: dg.AssetCheckExecutionContext, settings: WarehouseSettings
+) -> dg.AssetCheckResult:
+    period = _period_of(context)
+    if period is None:
+        return dg.AssetCheckResult(
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description="run this check in close_job, for one billing month (its partition)",
+        )
+    start = month_start(period)
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        already = closed_period(con, start)
+        reasons = [] if already else refusals(con, start) + failed_blocking_checks(context)
+    description = (
+        f"{start:%Y-%m} is closed already ({already.closed_at:%Y-%m-%d %H:%M} UTC)"
+        if already
+        else "; ".join(reasons) or f"every invoice of {start:%Y-%m} is matched"
+    )
+    return dg.AssetCheckResult(
+        passed=not reasons,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=description,
+        metadata={"billing_period": f"{start:%Y-%m}", "problems": dg.MetadataValue.json(reasons)},
+    )
+
+
+@dg.asset(
+    key=CLOSE_KEY,
+    deps=CLOSE_INPUT_KEYS,
+    partitions_def=billing_month_partitions,
+    group_name="close",
+    kinds={"duckdb", "csv", "parquet"},
+    description=(
+        "Finance's extracts of a closed billing month (chargeback and showback by cost center "
+        "and owner, CSV/XLSX/Parquet, manifest.json), written once; the month is then Closed."
+    ),
+)
+def month_end_close(
+    context: dg.AssetExecutionContext, config: CloseConfig, settings: WarehouseSettings
+) -> dg.MaterializeResult:
+    label = period_label(context.partition_key)
+    out_root = Path(config.out_root) if config.out_root else None
+    result = close_period(settings.warehouse_path, label, out_root)
+    if result.already_closed:
+        context.log.info(f"{label} was closed already: nothing written")
+    return dg.MaterializeResult(
+        metadata={
+            "directory": dg.MetadataValue.path(str(result.directory)),
+            "manifest_sha256": result.manifest_sha256,
+            "already_closed": result.already_closed,
+            "files": dg.MetadataValue.json({f.name: f.sha256 for f in result.files}),
+            "totals": dg.MetadataValue.json(result.totals),
+        }
+    )

@@ -1,0 +1,110 @@
+-- The billing months of every billing account, whether finance closed them, and how complete
+-- their data is. A month is closed for all accounts at once (`finops close --period`).
+
+with charges as (
+
+    select * from {{ ref('fct_cost_and_usage') }}
+
+),
+
+reconciliation as (
+
+    select * from {{ ref('fct_invoice_reconciliation') }}
+
+),
+
+deliveries as (
+
+    select * from {{ source('ingestion', 'ingest_manifest') }}
+
+),
+
+closed_periods as (
+
+    select * from {{ source('close', 'closed_periods') }}
+
+),
+
+usage_present as (
+
+    select
+        x_BillingPeriod as BillingPeriodStart,
+        BillingAccountId,
+        min(ProviderName) as ProviderName,
+        count(distinct case
+            when ChargeCategory = 'Usage' then cast(ChargePeriodStart as date)
+        end) as DaysOfUsagePresent
+    from charges
+    group by x_BillingPeriod, BillingAccountId
+
+),
+
+invoices as (
+
+    select
+        BillingPeriodStart,
+        BillingAccountId,
+        count(*) as Invoices,
+        count(case when Status = 'matched' then 1 end) as InvoicesMatched
+    from reconciliation
+    where RecordType = 'invoice'
+    group by BillingPeriodStart, BillingAccountId
+
+),
+
+last_delivery as (
+
+    -- Loaded deliveries only: a superseded or refused file did not change the data.
+    select
+        billing_period as BillingPeriodStart,
+        billing_account_id as BillingAccountId,
+        max(file_modified_at) as LastDeliveryAt
+    from deliveries
+    where status = 'loaded'
+    group by billing_period, billing_account_id
+
+),
+
+accounts as (
+
+    select
+        BillingPeriodStart,
+        BillingAccountId
+    from usage_present
+    union distinct
+    select
+        BillingPeriodStart,
+        BillingAccountId
+    from invoices
+
+)
+
+select
+    accounts.BillingPeriodStart,
+    accounts.BillingAccountId,
+    usage_present.ProviderName,
+    case when closed_periods.BillingPeriodStart is null then 'Open' else 'Closed' end as Status,
+    last_delivery.LastDeliveryAt,
+    coalesce(usage_present.DaysOfUsagePresent, 0) as DaysOfUsagePresent,
+    {{ dbt.datediff('accounts.BillingPeriodStart',
+        dbt.dateadd('month', 1, 'accounts.BillingPeriodStart'), 'day') }} as DaysInPeriod,
+    coalesce(invoices.Invoices, 0) as Invoices,
+    coalesce(invoices.InvoicesMatched, 0) as InvoicesMatched,
+    closed_periods.ClosedAt,
+    closed_periods.ManifestSha256 as CloseManifestSha256
+
+from accounts
+left join usage_present
+    on
+        accounts.BillingPeriodStart = usage_present.BillingPeriodStart
+        and accounts.BillingAccountId = usage_present.BillingAccountId
+left join invoices
+    on
+        accounts.BillingPeriodStart = invoices.BillingPeriodStart
+        and accounts.BillingAccountId = invoices.BillingAccountId
+left join last_delivery
+    on
+        accounts.BillingPeriodStart = last_delivery.BillingPeriodStart
+        and accounts.BillingAccountId = last_delivery.BillingAccountId
+left join closed_periods
+    on accounts.BillingPeriodStart = closed_periods.BillingPeriodStart
