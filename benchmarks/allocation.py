@@ -38,6 +38,9 @@ SETUP_SELECTION = ["stg_business_metrics__daily_metrics"]
 ALLOCATION_SELECTION = [
     "path:models/intermediate/allocation",
     "path:models/marts/allocation",
+    # The KPI mart also unions the unit-cost KPIs: their (small) models come along.
+    "path:models/intermediate/unit_economics",
+    "path:models/marts/unit_economics",
     "path:models/marts/kpi",
 ]
 
