@@ -11,8 +11,6 @@ select
     metric_date,
     product,
     metric,
-    cast(sum(metric_value) as {{ money() }}) as metric_value,
-    count(*) as reported_rows,
-    max(_loaded_at) as loaded_at
+    cast(sum(metric_value) as {{ money() }}) as metric_value
 from metrics
 group by metric_date, product, metric
