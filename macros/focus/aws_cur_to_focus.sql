@@ -279,6 +279,10 @@ charges as (
         _row_number as source_row_number,
         concat(_manifest_id, '#', cast(_row_number as {{ string }})) as row_id,
         _billing_period as billing_period,
+        -- instance size times hours (lineItem/NormalizedUsageAmount), on usage rows only:
+        -- coverage in normalized units adds across sizes of a family
+        case when charge_category = 'Usage' then line_item_normalized_usage_amount end
+            as normalized_usage_amount,
 
         -- what the Unused row below needs from a commitment fee row
         line_item_line_item_type,
@@ -372,6 +376,7 @@ unused_commitments as (
         source_row_number,
         concat(row_id, '#unused') as row_id,
         billing_period,
+        cast(null as {{ money() }}) as normalized_usage_amount,
         line_item_line_item_type,
         unused_commitment_cost,
         unused_commitment_quantity,
@@ -518,7 +523,8 @@ final as (
         cast(null as {{ string }}) as x_ResourceGroupName,
         cast(null as {{ string }}) as x_BillingProfileId,
         focus_rows.cost_categories as x_CostCategories,
-        cast(null as {{ string }}) as x_Credits
+        cast(null as {{ string }}) as x_Credits,
+        focus_rows.normalized_usage_amount as x_NormalizedUsageAmount
 
     from focus_rows
     left join {{ ref('focus_service_mappings') }} as services

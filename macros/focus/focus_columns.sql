@@ -93,6 +93,7 @@
         ('x_BillingProfileId', 'string'),
         ('x_CostCategories', 'string'),
         ('x_Credits', 'string'),
+        ('x_NormalizedUsageAmount', 'money'),
     ]) }}
 {%- endmacro %}
 

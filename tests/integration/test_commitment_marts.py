@@ -163,3 +163,67 @@ def test_expiry_lists_exactly_the_commitments_ending_within_90_days(warehouse, d
         if 0 <= days <= 90:
             expected[commitment_key(commitment)] = 30 * -(-max(days, 1) // 30)
     assert expiring == expected
+
+
+# AWS's instance size normalization factors (EC2 User Guide, "Reserved Instances: instance size
+# flexibility"): what one hour of each size counts in normalized units.
+AWS_SIZE_FACTORS = {
+    "nano": Decimal("0.25"),
+    "micro": Decimal("0.5"),
+    "small": Decimal(1),
+    "medium": Decimal(2),
+    "large": Decimal(4),
+    "xlarge": Decimal(8),
+    "2xlarge": Decimal(16),
+    "4xlarge": Decimal(32),
+    "8xlarge": Decimal(64),
+}
+
+
+def test_covered_normalized_units_match_each_reservations_size_hours_and_utilization(
+    warehouse, demo_run
+):
+    """A regional RI of N instances of size s covers N x factor(s) normalized units an hour it is
+    active, times its utilization (ground truth). No other commitment covers its family, so the
+    coverage mart's normalized units covered in that family, region and month are exactly that,
+    and all of that family's eligible usage is covered once the RI is active all month."""
+    truth = demo_run[3]
+    rows = warehouse.execute(
+        """
+        select BillingAccountId, InstanceFamily, RegionId, strftime(ChargeDate, '%Y-%m'),
+               sum(CoveredNormalizedUnits), sum(EligibleNormalizedUnits),
+               count(*) - count(NormalizedUnitCoverage)
+        from marts.fct_commitment_coverage_daily
+        where ProviderName = 'AWS'
+        group by all
+        """
+    ).fetchall()
+    coverage = {tuple(r[:4]): r[4:] for r in rows}
+    checked = 0
+    for commitment in truth["commitments"]:
+        if commitment["type"] != "Reserved Instance":
+            continue
+        count, family, size = re.match(
+            r"(\d+) x ([a-z0-9]+)\.([a-z0-9]+)", commitment["description"]
+        ).groups()
+        _, region = commitment_family_and_region(commitment)
+        units_per_hour = int(count) * AWS_SIZE_FACTORS[size]
+        start, end = parse_utc(commitment["start"]), parse_utc(commitment["end"])
+        for month, figures in commitment["utilization"].items():
+            month_start = datetime.fromisoformat(f"{month}-01")
+            month_end = datetime(
+                month_start.year + month_start.month // 12, month_start.month % 12 + 1, 1
+            )
+            active_hours = (min(end, month_end) - max(start, month_start)).total_seconds() / 3600
+            used_share = figures["used"] / (figures["used"] + figures["unused"])
+            expected = units_per_hour * Decimal(active_hours) * used_share
+            key = (commitment["billing_account_id"], family, region, month)
+            covered, eligible, scopes_without_units = coverage[key]
+            assert scopes_without_units == 0, key
+            assert abs(covered - expected) <= units_per_hour * Decimal(active_hours) * Decimal(
+                "0.001"
+            ), (key, covered, expected)
+            if start <= month_start:
+                assert covered == eligible, key
+            checked += 1
+    assert checked > 0

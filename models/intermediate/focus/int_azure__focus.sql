@@ -446,7 +446,8 @@ final as (
         nullif(charges.resource_group, '') as x_ResourceGroupName,
         nullif(charges.billing_profile_id, '') as x_BillingProfileId,
         cast(null as {{ dbt.type_string() }}) as x_CostCategories,
-        cast(null as {{ dbt.type_string() }}) as x_Credits
+        cast(null as {{ dbt.type_string() }}) as x_Credits,
+        cast(null as {{ money() }}) as x_NormalizedUsageAmount
 
     from charges
     left join {{ ref('focus_service_mappings') }} as services

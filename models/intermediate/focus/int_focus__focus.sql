@@ -288,7 +288,8 @@ final as (
         x_resource_group_name as x_ResourceGroupName,
         x_billing_profile_id as x_BillingProfileId,
         x_cost_categories as x_CostCategories,
-        cast(null as {{ dbt.type_string() }}) as x_Credits
+        cast(null as {{ dbt.type_string() }}) as x_Credits,
+        cast(null as {{ money() }}) as x_NormalizedUsageAmount
     from repaired
 
 )

@@ -502,7 +502,8 @@ final as (
         cast(null as {{ dbt.type_string() }}) as x_ResourceGroupName,
         cast(null as {{ dbt.type_string() }}) as x_BillingProfileId,
         cast(null as {{ dbt.type_string() }}) as x_CostCategories,
-        nullif({{ to_json_text('focus_rows.credits') }}, '[]') as x_Credits
+        nullif({{ to_json_text('focus_rows.credits') }}, '[]') as x_Credits,
+        cast(null as {{ money() }}) as x_NormalizedUsageAmount
 
     from focus_rows
     left join {{ ref('focus_service_mappings') }} as services

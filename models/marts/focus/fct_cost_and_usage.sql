@@ -101,5 +101,6 @@ select
     x_ResourceGroupName,
     x_BillingProfileId,
     x_CostCategories,
-    x_Credits
+    x_Credits,
+    x_NormalizedUsageAmount
 from unioned
