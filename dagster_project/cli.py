@@ -207,6 +207,10 @@ def close(period: str, out: str | None, warehouse: str | None) -> None:
     sys.exit(0 if outcome.ok else 1)
 
 
+EXTRACT_BASIS = {"chargeback": "billed cost", "showback": "amortized cost"}
+"""What each close extract sums, so their totals are not read as a mismatch."""
+
+
 def _report_close(outcome: CloseOutcome) -> None:
     """What a close did, or why it refused, and where its logs are."""
     label = outcome.period
@@ -218,8 +222,9 @@ def _report_close(outcome: CloseOutcome) -> None:
     elif outcome.ok:
         console.print(f"closed {label}: {len(outcome.files)} extract files in {outcome.directory}")
         for extract, totals in sorted(outcome.totals.items()):
+            basis = EXTRACT_BASIS[extract]
             for currency, total in sorted(totals.items()):
-                console.print(f"  {extract} {currency}: {total['rounded']}")
+                console.print(f"  {extract} ({basis}) {currency}: {total['rounded']}")
         console.print(f"  manifest.json sha256 {outcome.manifest_sha256}")
     else:
         console.print(f"[red]finops close[/]: {label} cannot be closed:")
