@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_PARTS = ("dbt_project.yml", "selectors.yml", "models", "macros", "seeds", "dbt")
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +65,22 @@ def demo_run(generator_demo, tmp_path_factory):
     }
     first = run_finops("run", "--landing", str(root / "landing"), env=env)
     return home, env, root, truth, first
+
+
+@pytest.fixture(scope="session")
+def copy_dbt_project():
+    """Copy the dbt project (models, macros, seeds, profiles) into a directory, for a test that
+    edits rules without touching the repository: ``copy_dbt_project(destination)``."""
+
+    def copy(destination: Path) -> Path:
+        ignore = shutil.ignore_patterns("target", "logs", "__pycache__", ".user.yml")
+        destination.mkdir(parents=True)
+        for part in DBT_PROJECT_PARTS:
+            source = REPO_ROOT / part
+            if source.is_dir():
+                shutil.copytree(source, destination / part, ignore=ignore)
+            else:
+                shutil.copyfile(source, destination / part)
+        return destination
+
+    return copy

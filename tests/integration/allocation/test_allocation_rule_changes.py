@@ -23,8 +23,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-PROJECT_PARTS = ["dbt_project.yml", "selectors.yml", "models", "macros", "seeds", "dbt"]
 HOSTILE_OWNER = ('Zürich\'s "team"; -- DROP TABLE marts.fct_cost_allocation; Ωmega ✓ ' * 5)[:300]
 HOSTILE_TAG_KEY = ('o\'brien "team"; -- ünïcode ' * 12)[:300]
 ALLOCATION_SELECTION = [
@@ -40,17 +38,6 @@ LEDGER = """
            AllocatedEffectiveCost, AllocatedBilledCost, AllocationRatio
     from marts.fct_cost_allocation
 """
-
-
-def copy_project(destination: Path) -> None:
-    ignore = shutil.ignore_patterns("target", "logs", "__pycache__", ".user.yml")
-    destination.mkdir(parents=True)
-    for part in PROJECT_PARTS:
-        source = (REPO_ROOT / part).resolve()
-        if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=ignore)
-        else:
-            shutil.copyfile(source, destination / part)
 
 
 def append_rows(path: Path, rows: list[dict]) -> None:
@@ -73,12 +60,12 @@ def close_rule(path: Path, rule_id: str, valid_to: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def rebuilt(demo_run, tmp_path_factory):
+def rebuilt(demo_run, tmp_path_factory, copy_dbt_project):
     home, env, _, _, run = demo_run
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     work = tmp_path_factory.mktemp("allocation_rules")
     project = work / "project"
-    copy_project(project)
+    copy_dbt_project(project)
     # The staging views name their catalog after the file: keep the name `warehouse.duckdb`.
     (work / "wh").mkdir()
     warehouse = work / "wh" / "warehouse.duckdb"
