@@ -19,8 +19,9 @@ items. Then, in one run on one machine, each step in a child process:
    unless ``--no-tests``.
 
 Memory: each child's peak RSS from ``wait4`` (exact; the largest process of its tree) and the
-highest sample of the tree's summed RSS (psutil, every ``--interval`` s). CPU seconds (user +
-system, from ``wait4``) are reported too: on a busy machine they vary less than wall time.
+highest sample of the tree's summed PSS (every ``--interval`` s; ``benchmarks/_measure.py``).
+CPU seconds (user + system, from ``wait4``) are reported too: on a busy machine they vary less
+than wall time.
 Target: build <= 2 x floor and peak RSS < 4 GiB. ``--memory-limit`` sets DuckDB's
 ``memory_limit`` for the floor and for dbt (dbt's profile reads FINOPS_DUCKDB_MEMORY_LIMIT);
 the default is the project's own (3GB). Without a limit DuckDB takes 80% of RAM and its
@@ -40,14 +41,13 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
-import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import psutil
+from _measure import RESULT_PREFIX, Measurement, check, measure  # benchmarks/ is on sys.path
 
 from dagster_project.ingest.warehouse import duckdb_memory_limit
 
@@ -58,88 +58,6 @@ MODEL = "fct_cost_and_usage"
 TARGET_RATIO = 2.0  # build (model + exit checkpoint) <= 2 x the floor
 TARGET_PEAK_BYTES = 4 * 1024**3  # peak RSS < 4 GiB
 MIB = 1024 * 1024
-
-
-# --- measuring a child process ---------------------------------------------------------------
-
-
-@dataclass
-class Measurement:
-    command: list[str]
-    wall_seconds: float
-    peak_rss_bytes: int  # wait4's ru_maxrss: the largest RSS any process of the tree reached
-    peak_tree_rss_bytes: int  # highest polled sample of the tree's summed RSS
-    cpu_seconds: float  # user + system CPU of the tree (wait4), less sensitive to a busy machine
-    started_at: float  # epoch seconds
-    ended_at: float
-    exit_code: int
-    output_tail: str
-    result: dict = field(default_factory=dict)  # what a child step reported (JSON on stdout)
-
-
-def measure(
-    command: list[str], env: dict[str, str], interval: float, log: Path, cwd: Path | None = None
-) -> Measurement:
-    """Run ``command``; wall time, exact peak RSS (wait4) and the polled peak of the tree."""
-    peak_tree = 0
-    with open(log, "w") as out:
-        started_at = time.time()
-        started = time.perf_counter()
-        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        done = threading.Event()
-
-        def poll() -> None:
-            nonlocal peak_tree
-            try:
-                root = psutil.Process(proc.pid)
-            except psutil.Error:
-                return
-            while not done.is_set():
-                try:
-                    procs = [root, *root.children(recursive=True)]
-                except psutil.Error:
-                    break
-                total = 0
-                for p in procs:
-                    try:
-                        total += p.memory_info().rss
-                    except psutil.Error:
-                        continue
-                peak_tree = max(peak_tree, total)
-                done.wait(interval)
-
-        poller = threading.Thread(target=poll, daemon=True)
-        poller.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-        ended_at = time.time()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        done.set()
-        poller.join()
-    text = log.read_text()
-    result: dict = {}
-    for line in reversed(text.splitlines()):
-        if line.startswith("BENCH-RESULT "):
-            result = json.loads(line.removeprefix("BENCH-RESULT "))
-            break
-    return Measurement(
-        command=command,
-        wall_seconds=round(wall, 3),
-        peak_rss_bytes=usage.ru_maxrss * 1024,
-        peak_tree_rss_bytes=max(peak_tree, usage.ru_maxrss * 1024),
-        cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3),
-        started_at=started_at,
-        ended_at=ended_at,
-        exit_code=proc.returncode,
-        output_tail=text[-2000:],
-        result=result,
-    )
-
-
-def check(m: Measurement, what: str) -> Measurement:
-    if m.exit_code:
-        raise SystemExit(f"{what} failed (exit {m.exit_code}):\n{m.output_tail}")
-    return m
 
 
 # --- child steps (run as `focus_build.py --child STEP ...`) ----------------------------------
@@ -214,7 +132,7 @@ def run_child(args: argparse.Namespace) -> None:
         result = child_checkpoint(args.child_args[0])
     else:
         raise SystemExit(f"unknown child step {args.child}")
-    print("BENCH-RESULT " + json.dumps(result), flush=True)
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
 
 
 def child_command(step: str, *step_args: str) -> list[str]:

@@ -33,13 +33,12 @@ import platform
 import shutil
 import subprocess
 import sys
-import threading
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
 import psutil
+from _measure import combine, measure  # benchmarks/ is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -52,74 +51,6 @@ CONVERTER_REQUIREMENTS = (
     "typer<0.13",
 )
 TARGET_RATIO = 0.2  # ours <= 1/5 of the converter, on wall time and on peak RSS
-
-
-@dataclass
-class Measurement:
-    command: list[str]
-    wall_seconds: float
-    peak_rss_bytes: int  # the process tree's memory (summed PSS) at its highest sample
-    peak_single_process_rss_bytes: int  # the largest RSS of any one process of the tree
-    exit_code: int
-    output_tail: str
-
-
-def measure(command: list[str], env: dict[str, str], interval: float, log: Path) -> Measurement:
-    """Run ``command``, polling the RSS of its whole process tree until it exits."""
-    peak_tree = peak_single = 0
-    with open(log, "w") as out:
-        started = time.perf_counter()
-        proc = psutil.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        done = threading.Event()
-
-        def poll() -> None:
-            nonlocal peak_tree, peak_single
-            while not done.is_set():
-                try:
-                    procs = [proc, *proc.children(recursive=True)]
-                except psutil.Error:
-                    break
-                total = 0
-                for p in procs:
-                    try:
-                        info = p.memory_full_info()
-                    except psutil.Error:
-                        continue
-                    # PSS: forked children share their parent's pages; RSS would count them
-                    # once per process (the converter forks twice, Dagster and dbt spawn).
-                    total += getattr(info, "pss", info.rss)
-                    peak_single = max(peak_single, info.rss)
-                peak_tree = max(peak_tree, total)
-                done.wait(interval)
-
-        poller = threading.Thread(target=poll, daemon=True)
-        poller.start()
-        code = proc.wait()
-        wall = time.perf_counter() - started
-        done.set()
-        poller.join()
-    return Measurement(
-        command=command,
-        wall_seconds=round(wall, 3),
-        peak_rss_bytes=peak_tree,
-        peak_single_process_rss_bytes=peak_single,
-        exit_code=code,
-        output_tail=log.read_text()[-2000:],
-    )
-
-
-def combine(first: Measurement, second: Measurement) -> Measurement:
-    """Two commands run one after the other: times add up, the peak is the higher one."""
-    return Measurement(
-        command=[*first.command, "&&", *second.command],
-        wall_seconds=round(first.wall_seconds + second.wall_seconds, 3),
-        peak_rss_bytes=max(first.peak_rss_bytes, second.peak_rss_bytes),
-        peak_single_process_rss_bytes=max(
-            first.peak_single_process_rss_bytes, second.peak_single_process_rss_bytes
-        ),
-        exit_code=first.exit_code or second.exit_code,
-        output_tail=second.output_tail if first.exit_code == 0 else first.output_tail,
-    )
 
 
 def ensure_converter(venv: Path) -> Path:
@@ -262,7 +193,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
 
     ratios = {
         "wall_time": round(ours.wall_seconds / theirs.wall_seconds, 3),
-        "peak_rss": round(ours.peak_rss_bytes / theirs.peak_rss_bytes, 3),
+        "peak_rss": round(ours.peak_tree_bytes / theirs.peak_tree_bytes, 3),
     }
     return {
         "input": {"path": str(csv), "rows": rows, "bytes": csv.stat().st_size},
@@ -305,7 +236,7 @@ def print_table(result: dict) -> None:
         table.add_row(
             label,
             f"{m['wall_seconds']:.1f}",
-            f"{m['peak_rss_bytes'] / mib:,.0f}",
+            f"{m['peak_tree_bytes'] / mib:,.0f}",
             f"{m['output_rows']:,}" if m["output_rows"] is not None else "-",
             str(m["exit_code"]),
         )
