@@ -147,6 +147,10 @@ class ExportFormat:
     """Documented values per column; unknown values only warn (providers add values)."""
     folded_prefixes: dict[str, str] = field(default_factory=dict)
     """Dynamic column families folded into one JSON column: prefix -> JSON column name."""
+    partition_from_path: bool = False
+    """The file names neither its billing account nor its billing period (a commitment
+    inventory): both come from its path, ``.../billingAccounts/<account>/<name>YYYY-MM-DD.json``
+    (:data:`INVENTORY_PATH`), and ``billing_account_sql`` / ``billing_period_sql`` are unused."""
 
     @property
     def raw_table(self) -> str:
@@ -745,6 +749,68 @@ FOCUS = ExportFormat(
     },
 )
 
+# --- FOCUS 1.4 Invoice Detail -------------------------------------------------------------------
+
+FOCUS_INVOICE_DETAIL = ExportFormat(
+    key="focus_invoice_detail",
+    description="FOCUS 1.4 InvoiceDetail files",
+    file_types=("csv", "csv.gz", "parquet"),
+    detect=Detection(all_of=("InvoiceDetailId", "InvoiceIssueStatus", "BilledCost", "InvoiceId")),
+    # The InvoiceDetail dataset of the FOCUS 1.4 working draft, in its order.
+    columns=_text(
+        """
+        BilledCost BillingAccountId BillingCurrency ChargeCategory BillingPeriodEnd
+        BillingPeriodStart InvoiceDetailCreated InvoiceDetailDescription InvoiceDetailGrain
+        InvoiceDetailId InvoiceDetailLastUpdated InvoiceId InvoiceIssueDate InvoiceIssueStatus
+        InvoiceIssuerName PaymentCurrency PaymentCurrencyBilledCost
+        PaymentCurrencyInvoiceDetailId PaymentDueDate PaymentTerms PurchaseOrderNumber
+        ReferenceInvoiceId
+        """
+    ),
+    required=(
+        "BilledCost",
+        "BillingAccountId",
+        "BillingCurrency",
+        "BillingPeriodStart",
+        "ChargeCategory",
+        "InvoiceDetailId",
+        "InvoiceId",
+        "InvoiceIssueStatus",
+        "InvoiceIssuerName",
+    ),
+    billing_account_sql=quote("BillingAccountId"),
+    billing_period_sql=month_sql(parse_timestamp_sql(quote("BillingPeriodStart"))),
+    # A Voided invoice is no financial obligation (FOCUS 1.4) and is usually the duplicate of
+    # its reissue: counting it would show the delivery at twice what the account owes.
+    cost_sql=(
+        f"CASE WHEN {quote('InvoiceIssueStatus')} = 'Voided' THEN 0 "
+        f"ELSE CAST({quote('BilledCost')} AS {MONEY}) END"
+    ),
+    currency_sql=quote("BillingCurrency"),
+    numeric_columns=("BilledCost", "PaymentCurrencyBilledCost"),
+    timestamp_columns=(
+        "BillingPeriodStart",
+        "BillingPeriodEnd",
+        "InvoiceDetailCreated",
+        "InvoiceDetailLastUpdated",
+        "InvoiceIssueDate",
+        "PaymentDueDate",
+    ),
+    id_columns=(
+        "BillingAccountId",
+        "BillingCurrency",
+        "ChargeCategory",
+        "InvoiceDetailId",
+        "InvoiceId",
+        "InvoiceIssueStatus",
+        "InvoiceIssuerName",
+    ),
+    enumerations={
+        "InvoiceIssueStatus": ("Open", "Issued", "Voided"),
+        "ChargeCategory": FOCUS_CHARGE_CATEGORIES,
+    },
+)
+
 # --- Project CSVs --------------------------------------------------------------------------------
 
 INVOICES = ExportFormat(
@@ -793,7 +859,98 @@ BUSINESS_METRICS = ExportFormat(
     id_columns=("date", "product", "metric"),
 )
 
+# --- Commitment inventories (the providers' own lists, JSON arrays as their CLIs print them) ----
+
+INVENTORY_PATH = re.compile(
+    r"(?:^|/)billingAccounts/(?P<account>[^/]+)/(?:[^/]+/)*"
+    r"[^/]*?(?P<date>\d{4}-\d{2}-\d{2})[^/]*$",
+    re.IGNORECASE,
+)
+"""Where an inventory file says its billing account (the folder after ``billingAccounts/``,
+the providers' own resource-name form) and its snapshot day (``YYYY-MM-DD`` in the file name;
+the billing period is that day's month)."""
+
+_INVENTORY = dict(
+    file_types=("json",),
+    billing_account_sql="NULL",
+    billing_period_sql="NULL",
+    cost_sql=None,
+    currency_sql=None,
+    id_columns=("id",),
+    partition_from_path=True,
+)
+
+_AZURE_RESERVATION_PROPERTIES = (
+    "STRUCT(displayName VARCHAR, reservedResourceType VARCHAR, instanceFlexibility VARCHAR, "
+    "skuDescription VARCHAR, quantity BIGINT, term VARCHAR, billingPlan VARCHAR, "
+    "appliedScopeType VARCHAR, appliedScopes VARCHAR[], appliedScopeProperties "
+    "STRUCT(subscriptionId VARCHAR, resourceGroupId VARCHAR, managementGroupId VARCHAR, "
+    "tenantId VARCHAR, displayName VARCHAR), archived BOOLEAN, renew BOOLEAN, "
+    "renewSource VARCHAR, renewDestination VARCHAR, purchaseDate DATE, "
+    "purchaseDateTime TIMESTAMP, effectiveDateTime TIMESTAMP, benefitStartTime TIMESTAMP, "
+    "expiryDate DATE, expiryDateTime TIMESTAMP, lastUpdatedDateTime TIMESTAMP, "
+    "provisioningState VARCHAR, displayProvisioningState VARCHAR, provisioningSubState VARCHAR, "
+    "billingScopeId VARCHAR, userFriendlyAppliedScopeType VARCHAR, "
+    "userFriendlyRenewState VARCHAR, extendedStatusInfo STRUCT(statusCode VARCHAR, "
+    "message VARCHAR), utilization STRUCT(trend VARCHAR, aggregates STRUCT(grain "
+    'DECIMAL(18,6), grainUnit VARCHAR, "value" DECIMAL(18,6), valueUnit VARCHAR)[]))'
+)
+
+AZURE_RESERVATIONS = ExportFormat(
+    key="azure_reservations",
+    description="Azure reservations (az reservations reservation list, Microsoft.Capacity)",
+    detect=Detection(all_of=("id", "type", "sku", "properties")),
+    columns=(
+        Column("id"),
+        Column("name"),
+        Column("type"),
+        Column("etag", "BIGINT"),
+        Column("kind"),
+        Column("location"),
+        Column("sku", "STRUCT(name VARCHAR)"),
+        Column("properties", _AZURE_RESERVATION_PROPERTIES),
+    ),
+    required=("id", "properties"),
+    enumerations={"type": ("Microsoft.Capacity/reservationOrders/reservations",)},
+    **_INVENTORY,
+)
+
+GCP_COMMITMENTS = ExportFormat(
+    key="gcp_commitments",
+    description="GCP Compute Engine commitments (gcloud compute commitments list)",
+    detect=Detection(all_of=("kind", "selfLink", "plan", "startTimestamp", "endTimestamp")),
+    columns=_typed(
+        """
+        kind
+        id
+        creationTimestamp: TIMESTAMP
+        name
+        description
+        region
+        selfLink
+        status
+        statusMessage
+        plan
+        startTimestamp: TIMESTAMP
+        endTimestamp: TIMESTAMP
+        resources: STRUCT(type VARCHAR, amount BIGINT, acceleratorType VARCHAR)[]
+        type
+        category
+        autoRenew: BOOLEAN
+        """
+    ),
+    required=("id", "plan", "startTimestamp", "endTimestamp"),
+    enumerations={
+        "kind": ("compute#commitment",),
+        "status": ("ACTIVE", "CANCELLED", "CREATING", "EXPIRED", "NOT_YET_ACTIVE"),
+        "plan": ("TWELVE_MONTH", "THIRTY_SIX_MONTH"),
+        "category": ("MACHINE", "LICENSE"),
+    },
+    **_INVENTORY,
+)
+
 DETECTION_ORDER: tuple[ExportFormat, ...] = (
+    FOCUS_INVOICE_DETAIL,
     FOCUS,
     AWS_CUR,
     AWS_CUR2,
@@ -802,8 +959,10 @@ DETECTION_ORDER: tuple[ExportFormat, ...] = (
     GCP_BILLING,
     INVOICES,
     BUSINESS_METRICS,
+    AZURE_RESERVATIONS,
+    GCP_COMMITMENTS,
 )
-"""All formats, in detection order (FOCUS first: a FOCUS file may carry x_ provider columns)."""
+"""All formats, in detection order (FOCUS files first: they may carry x_ provider columns)."""
 
 FORMATS: dict[str, ExportFormat] = {f.key: f for f in DETECTION_ORDER}
 """The registry: format key -> format."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import aws_catalog, aws_cur, aws_cur2, azure, focus, gcp, invoices, metrics
+from . import aws_catalog, aws_cur, aws_cur2, azure, focus, gcp, inventory, invoices, metrics
 from ._textio import set_mtime
 from .aws import AwsEngine
 from .ground_truth import GroundTruth, load_ground_truth
@@ -142,6 +142,7 @@ def generate(
     aws_cur2.generate(landing, world.cur2, gt, progress)
     azure.generate(landing, world.azure, gt, progress)
     gcp.generate(landing, world.gcp, gt, progress)
+    inventory.generate(landing, world.azure, world.gcp, gt, progress)
     focus.generate(landing, world.focus, gt, progress)
     invoices.generate(landing, periods, gt, progress)
     metrics.generate(landing, periods, seed, gt, progress)

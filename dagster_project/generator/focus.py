@@ -6,6 +6,12 @@ the spec's order, ISO 8601 UTC timestamps with exclusive ends, JSON Tags, and th
 enumerations. Usage is billed at negotiated prices (ContractedCost < ListCost); a monthly
 platform subscription is a recurring Purchase; sales tax and a service credit have their own
 rows. Σ BilledCost per InvoiceId is the vendor's invoice.
+
+Skylight sends its invoices as FOCUS 1.4 InvoiceDetail files (one per billing period, next to
+the Cost and Usage files): one line per service, SKU and charge category of the invoice with
+non-zero BilledCost, exact like the rows it sums. The first month's invoice was issued without
+the purchase order number, voided, and reissued with it under the id the Cost and Usage rows
+carry; the file holds both, the voided one with status ``Voided``.
 """
 
 from __future__ import annotations
@@ -44,6 +50,15 @@ INVOICE_ISSUER = "Skylight Telemetry, Inc."
 ACCOUNT = "SKY-004217"
 TS = "%Y-%m-%dT%H:%M:%SZ"
 CHUNK_ROWS = 150_000
+PURCHASE_ORDER = "PO-KC-2026-0142"
+INVOICE_DETAIL_COLUMNS = words(
+    "BilledCost BillingAccountId BillingCurrency ChargeCategory BillingPeriodEnd "
+    "BillingPeriodStart InvoiceDetailCreated InvoiceDetailDescription InvoiceDetailGrain "
+    "InvoiceDetailId InvoiceDetailLastUpdated InvoiceId InvoiceIssueDate InvoiceIssueStatus "
+    "InvoiceIssuerName PaymentDueDate PaymentTerms PurchaseOrderNumber ReferenceInvoiceId"
+)
+"""FOCUS 1.4 InvoiceDetail columns in the spec's order; no PaymentCurrency* columns, since
+Skylight bills and is paid in USD only."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +178,8 @@ class FocusStats:
     rows: int = 0
     billed: int = 0
     list_cost: np.ndarray | None = None
+    billed_by_stream: np.ndarray | None = None
+    specials: list[dict[str, Any]] = field(default_factory=list)
     spikes: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -233,6 +250,16 @@ class FocusEngine:
     def invoice_id(self, month: Month) -> str:
         return f"SKY-INV-{month.yyyymm}-{digits(6, self.seed, 'sky', month.label)}"
 
+    def voided_invoice_id(self, month: Month) -> str | None:
+        """The invoice issued first and voided (first month only), or None."""
+        if month.index:
+            return None
+        return f"SKY-INV-{month.yyyymm}-{digits(6, self.seed, 'sky-voided', month.label)}"
+
+    def issued_at(self, month: Month) -> int:
+        """When the valid invoice was issued: the 1st, or the 3rd when it replaced a void."""
+        return month.next_at(3 if self.voided_invoice_id(month) else 1)
+
     def _const(self, month: Month) -> dict[str, str]:
         return {
             "AvailabilityZone": "",
@@ -265,6 +292,7 @@ class FocusEngine:
 
     def month_text(self, month: Month, st: FocusStats) -> Any:
         st.list_cost = np.zeros(self.n, np.int64)
+        st.billed_by_stream = np.zeros(self.n, np.int64)
         for r, s in grid_cells(
             np.arange(self.n), slots(month.start_h, month.end_h, True), self.sched, True, CHUNK_ROWS
         ):
@@ -287,6 +315,7 @@ class FocusEngine:
         st.rows += n
         st.billed += int(billed.sum()) * 1000
         np.add.at(st.list_cost, r, listed * 1000)
+        np.add.at(st.billed_by_stream, r, billed * 1000)
         ri = pa.array(r)
         day = np.unique(s)
         start = pa.array([iso(h * 3600, TS) for h in day.tolist()]).take(
@@ -406,6 +435,7 @@ class FocusEngine:
             "PricingCurrencyContractedUnitPrice",
             "PricingCurrencyEffectiveCost",
         }
+        st.specials = rows
         lines = []
         for row in rows:
             st.rows += 1
@@ -419,6 +449,62 @@ class FocusEngine:
         return ("\n".join(lines) + "\n").encode()
 
 
+def invoice_lines(eng: FocusEngine, st: FocusStats) -> list[tuple[str, dict[str, str], str, int]]:
+    """The lines of a month's invoice: (ChargeCategory, InvoiceDetailGrain, description,
+    BilledCost) per service, SKU and charge category, non-zero BilledCost only."""
+    usage: dict[Product, int] = {}
+    for s, billed in zip(eng.items, st.billed_by_stream.tolist(), strict=True):
+        usage[s.product] = usage.get(s.product, 0) + billed
+    lines = [
+        ("Usage", {"ServiceName": p.service, "SkuId": p.sku}, f"{p.meter} ({p.unit})", usage[p])
+        for p in PRODUCTS
+        if usage.get(p)
+    ]
+    for row in st.specials:
+        grain = {"ServiceName": row["ServiceName"]}
+        if row["SkuId"]:
+            grain["SkuId"] = row["SkuId"]
+        lines.append((row["ChargeCategory"], grain, row["ChargeDescription"], row["BilledCost"]))
+    return [line for line in lines if line[3]]
+
+
+def invoice_detail_text(eng: FocusEngine, month: Month, st: FocusStats) -> tuple[str, int]:
+    """The month's InvoiceDetail CSV and its line count: the voided invoice (if any), then the
+    valid one; ReferenceInvoiceId is the invoice's own id, as neither adjusts another."""
+    lines = invoice_lines(eng, st)
+    voided = eng.voided_invoice_id(month)
+    issued = eng.issued_at(month)
+    invoices = [(eng.invoice_id(month), "Issued", issued, issued, PURCHASE_ORDER)]
+    if voided:
+        invoices.insert(0, (voided, "Voided", month.next_at(1), issued, ""))
+    out = [",".join(INVOICE_DETAIL_COLUMNS)]
+    for invoice_id, status, issued_s, updated_s, po in invoices:
+        for n, (category, grain, description, billed) in enumerate(lines, 1):
+            row = {
+                "BilledCost": fmt(billed),
+                "BillingAccountId": ACCOUNT,
+                "BillingCurrency": "USD",
+                "ChargeCategory": category,
+                "BillingPeriodEnd": iso(month.end_s),
+                "BillingPeriodStart": iso(month.start_s),
+                "InvoiceDetailCreated": iso(issued_s),
+                "InvoiceDetailDescription": description,
+                "InvoiceDetailGrain": json.dumps(grain, separators=(",", ":")),
+                "InvoiceDetailId": f"{invoice_id}-{n:03d}",
+                "InvoiceDetailLastUpdated": iso(updated_s),
+                "InvoiceId": invoice_id,
+                "InvoiceIssueDate": iso(issued_s),
+                "InvoiceIssueStatus": status,
+                "InvoiceIssuerName": INVOICE_ISSUER,
+                "PaymentDueDate": iso(issued_s + 30 * 86400),
+                "PaymentTerms": "Net 30",
+                "PurchaseOrderNumber": po,
+                "ReferenceInvoiceId": invoice_id,
+            }
+            out.append(",".join(csv_cell(row[c]) for c in INVOICE_DETAIL_COLUMNS))
+    return "\n".join(out) + "\n", len(lines) * len(invoices)
+
+
 def _join(cells: dict[str, Any], n: int) -> bytes:
     pieces: list[pa.Array | str] = []
     for i, name in enumerate(COLUMNS):
@@ -430,6 +516,40 @@ def _join(cells: dict[str, Any], n: int) -> bytes:
 
 def generate(root: Path, eng: FocusEngine, gt: Any, progress: Any) -> None:
     from .ground_truth import FileRecord, InvoiceRecord, SpikeRecord
+
+    def record(path: Path, fmt_key: str, month: Month, mtime: int, rows: int, total: int) -> None:
+        gt.files.append(
+            FileRecord(
+                path=path.relative_to(root.parent).as_posix(),
+                format=fmt_key,
+                billing_account_id=ACCOUNT,
+                billing_period=month.label,
+                rows=rows,
+                cost_total=total,
+                currency="USD",
+                superseded=False,
+                delivered_at=iso(mtime),
+                bytes=path.stat().st_size,
+                sha256=sha256_of(path),
+            )
+        )
+
+    def invoice(
+        invoice_id: str, month: Month, amount: int, issued_s: int, kind: str
+    ) -> InvoiceRecord:
+        return InvoiceRecord(
+            invoice_id=invoice_id,
+            invoice_issuer=INVOICE_ISSUER,
+            provider=PROVIDER,
+            billing_account_id=ACCOUNT,
+            billing_period=month.label,
+            currency="USD",
+            amount=amount,
+            issue_date=iso(issued_s, "%Y-%m-%d"),
+            source_format="focus",
+            kind=kind,
+            invoice_format="focus_invoice_detail",
+        )
 
     for month in eng.months:
         path = (
@@ -448,36 +568,31 @@ def generate(root: Path, eng: FocusEngine, gt: Any, progress: Any) -> None:
         f.close()
         mtime = month.next_at(4, 12)
         set_mtime(path, mtime)
-        gt.files.append(
-            FileRecord(
-                path=path.relative_to(root.parent).as_posix(),
-                format="focus",
-                billing_account_id=ACCOUNT,
-                billing_period=month.label,
-                rows=st.rows,
-                cost_total=st.billed,
-                currency="USD",
-                superseded=False,
-                delivered_at=iso(mtime),
-                bytes=path.stat().st_size,
-                sha256=sha256_of(path),
-            )
-        )
+        record(path, "focus", month, mtime, st.rows, st.billed)
         gt.totals[("focus", ACCOUNT, month.label, "USD")] += st.billed
-        gt.invoices.append(
-            InvoiceRecord(
-                invoice_id=eng.invoice_id(month),
-                invoice_issuer=INVOICE_ISSUER,
-                provider=PROVIDER,
-                billing_account_id=ACCOUNT,
-                billing_period=month.label,
-                currency="USD",
-                amount=st.billed,
-                issue_date=iso(month.next_at(1), "%Y-%m-%d"),
-                source_format="focus",
-                kind="monthly",
-            )
+
+        # The invoice documents, delivered with the other invoices on the 10th.
+        detail = (
+            root
+            / "focus"
+            / "skylight"
+            / ACCOUNT
+            / "invoice_detail"
+            / f"skylight-invoice-detail-1.4-{month.label}.csv"
         )
+        detail.parent.mkdir(parents=True, exist_ok=True)
+        text, lines = invoice_detail_text(eng, month, st)
+        detail.write_text(text, encoding="utf-8")
+        mtime = month.next_at(10, 6)
+        set_mtime(detail, mtime)
+        # The manifest's cost total leaves Voided lines out (dagster_project/formats.py).
+        record(detail, "focus_invoice_detail", month, mtime, lines, st.billed)
+        gt.invoices.append(
+            invoice(eng.invoice_id(month), month, st.billed, eng.issued_at(month), "monthly")
+        )
+        voided = eng.voided_invoice_id(month)
+        if voided:
+            gt.voided_invoices.append(invoice(voided, month, st.billed, month.next_at(1), "voided"))
         for _, extra in st.spikes:
             sr, _, sday, _, desc = eng.spike
             s = eng.items[sr]

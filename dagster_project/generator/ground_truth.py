@@ -47,7 +47,8 @@ class FileRecord:
     billing_account_id: str | None
     billing_period: str
     rows: int
-    cost_total: int
+    cost_total: int | None
+    """None for a format without a cost column (commitment inventories)."""
     currency: str | None
     superseded: bool
     delivered_at: str
@@ -76,6 +77,8 @@ class InvoiceRecord:
     issue_date: str
     source_format: str
     kind: str
+    invoice_format: str = "invoices"
+    """Format key of the invoice file that delivers it (generic CSV or FOCUS InvoiceDetail)."""
 
 
 @dataclass
@@ -98,6 +101,23 @@ class CommitmentRecord:
     description: str
     utilization: dict[str, tuple[int, int]] = field(default_factory=dict)
     """billing period -> (used, unused) in the commitment's currency, scale 1e-10."""
+
+
+@dataclass
+class InventoryRecord:
+    """A commitment as the provider's inventory lists it in the last snapshot written."""
+
+    id: str
+    provider: str
+    format: str
+    billing_account_id: str
+    status: str
+    start: str
+    end: str
+    term: str
+    auto_renew: bool
+    billed: bool
+    """True when the billing exports carry it (it is then in ``commitments`` too)."""
 
 
 @dataclass
@@ -126,7 +146,10 @@ class GroundTruth:
     files: list[FileRecord] = field(default_factory=list)
     totals: dict[tuple[str, str, str, str], int] = field(default_factory=lambda: defaultdict(int))
     invoices: list[InvoiceRecord] = field(default_factory=list)
+    voided_invoices: list[InvoiceRecord] = field(default_factory=list)
+    """Invoices delivered with status Voided: no financial obligation, never in ``invoices``."""
     commitments: list[CommitmentRecord] = field(default_factory=list)
+    inventory: list[InventoryRecord] = field(default_factory=list)
     spikes: list[SpikeRecord] = field(default_factory=list)
     resource_owners: dict[str, str] = field(default_factory=dict)
     business_metrics: dict[tuple[str, str, str], list[int]] = field(
@@ -159,7 +182,10 @@ class GroundTruth:
             "billing_periods": self.billing_periods,
             "rows_requested": self.rows_requested,
             "rows_written": self.rows_written,
-            "files": [{**asdict(f), "cost_total": fmt(f.cost_total)} for f in self.files],
+            "files": [
+                {**asdict(f), "cost_total": None if f.cost_total is None else fmt(f.cost_total)}
+                for f in self.files
+            ],
             "totals": [
                 {
                     "format": k[0],
@@ -171,6 +197,9 @@ class GroundTruth:
                 for k, v in sorted(self.totals.items())
             ],
             "invoices": [{**asdict(i), "amount": fmt(i.amount)} for i in self.invoices],
+            "voided_invoices": [
+                {**asdict(i), "amount": fmt(i.amount)} for i in self.voided_invoices
+            ],
             "commitments": [
                 {
                     **{k: v for k, v in asdict(c).items() if k != "utilization"},
@@ -187,6 +216,7 @@ class GroundTruth:
                 }
                 for c in self.commitments
             ],
+            "commitment_inventory": [asdict(i) for i in self.inventory],
             "spikes": [{**asdict(s), "extra_cost": fmt(s.extra_cost)} for s in self.spikes],
             "resource_owners": dict(sorted(self.resource_owners.items())),
             "product_owners": dict(sorted(PRODUCT_OF_TEAM_INVERSE.items())),

@@ -1,6 +1,7 @@
 """Invoice totals in the project's generic CSV, one file per provider billing account and
 billing period: ``invoice_id,invoice_issuer,provider,billing_account_id,billing_period,
-currency,amount,issue_date`` (docs/architecture.md).
+currency,amount,issue_date`` (docs/architecture.md). Every invoice but those the vendor
+delivers as FOCUS InvoiceDetail files (Skylight, focus.py).
 
 Amounts are the exact sums the other writers recorded for each invoice's rows in the final
 delivery (AWS: Σ lineItem/UnblendedCost per bill/InvoiceId, negations included; Azure: Σ
@@ -39,7 +40,7 @@ def generate(root: Path, months: list[Month], gt: Any, progress: Any) -> None:
     from .ground_truth import FileRecord
 
     groups: dict[tuple[str, str, str], list] = defaultdict(list)
-    for inv in gt.invoices:
+    for inv in (i for i in gt.invoices if i.invoice_format == "invoices"):
         groups[(inv.provider, inv.billing_account_id, inv.billing_period)].append(inv)
     by_label = {m.label: m for m in months}
     for (provider, account, period), invoices in sorted(groups.items()):
@@ -88,4 +89,5 @@ def generate(root: Path, months: list[Month], gt: Any, progress: Any) -> None:
             )
         )
     if progress:
-        progress(f"invoices: {len(gt.invoices)} invoices in {len(groups)} files")
+        written = sum(len(invoices) for invoices in groups.values())
+        progress(f"invoices: {written} invoices in {len(groups)} files")

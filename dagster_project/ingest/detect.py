@@ -1,7 +1,8 @@
 """Recognise a landing file: its physical type, its header, and the export format it holds.
 
 Detection reads only the start of the file (first CSV line after a BOM or gzip, the Parquet
-schema, the first JSON object), so it is cheap enough for a sensor.
+schema, the first JSON object; a JSON array, small as provider CLIs print them, is sampled by
+DuckDB), so it is cheap enough for a sensor.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class Sniffed:
     """What the first bytes of a file say: its type and its column names (and Parquet types)."""
 
     file_type: str
-    """``csv``, ``csv.gz``, ``parquet``, ``jsonl`` or ``jsonl.gz``."""
+    """``csv``, ``csv.gz``, ``parquet``, ``jsonl``, ``jsonl.gz``, ``json`` or ``json.gz`` (a JSON
+    array)."""
     header: tuple[str, ...]
     source_types: dict[str, str] = field(default_factory=dict)
     """DuckDB types of Parquet columns; empty for text files."""
@@ -76,11 +78,7 @@ def sniff(path: Path, name: str) -> Sniffed:
     if first.lstrip().startswith("{"):
         return Sniffed(f"jsonl{suffix}", _json_keys(first, name))
     if first.lstrip().startswith("["):
-        raise FileRefused(
-            name,
-            "the file is a JSON array, not newline-delimited JSON",
-            "export as newline-delimited JSON (BigQuery EXPORT DATA format JSON)",
-        )
+        return Sniffed(f"json{suffix}", _json_array_keys(path, name))
     return Sniffed(f"csv{suffix}", _csv_header(first, name))
 
 
@@ -151,6 +149,30 @@ def _json_keys(line: str, name: str) -> tuple[str, ...]:
             row=1,
         ) from None
     return tuple(first)
+
+
+def _json_array_keys(path: Path, name: str) -> tuple[str, ...]:
+    """Keys of the objects of a JSON array (a provider CLI's ``list`` output, pretty-printed,
+    so not one object per line): DuckDB reads the array and unions the keys it samples."""
+    try:
+        rows = duckdb.sql(
+            f"DESCRIBE SELECT * FROM read_json('{_sql_path(path)}', format = 'array', "
+            "hive_partitioning = false)"
+        ).fetchall()
+    except duckdb.Error as exc:
+        raise FileRefused(
+            name,
+            f"the JSON array cannot be read ({_first_line_of(exc)})",
+            "deliver the list as the provider's CLI prints it: one JSON array of objects",
+        ) from None
+    header = tuple(r[0] for r in rows)
+    if header == ("json",):  # an empty array, or an array of scalars
+        raise FileRefused(
+            name,
+            "the JSON array holds no objects, so there is nothing to load",
+            "deliver the list only when it has entries (an empty inventory changes nothing)",
+        )
+    return header
 
 
 def _sniff_parquet(path: Path, name: str) -> Sniffed:

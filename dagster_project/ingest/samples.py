@@ -236,6 +236,73 @@ def invoices_rows(period: str = "2024-01", amount: str = "3.75") -> list[dict[st
     ]
 
 
+def invoice_detail_rows(*statuses: str, period: str = "2024-01") -> list[dict[str, str]]:
+    """FOCUS 1.4 InvoiceDetail lines: an invoice of two lines (10.25 and -1.5) and a one-line
+    invoice of 8.75, with the InvoiceIssueStatus of each line in order."""
+    start, end = month_bounds(period)
+    line = {
+        "BillingAccountId": "SKY-1",
+        "BillingCurrency": "USD",
+        "ChargeCategory": "Usage",
+        "BillingPeriodStart": f"{start}T00:00:00Z",
+        "BillingPeriodEnd": f"{end}T00:00:00Z",
+        "InvoiceDetailGrain": '{"ServiceName":"APM"}',
+        "InvoiceIssuerName": "Skylight Telemetry, Inc.",
+        "PaymentTerms": "Net 30",
+    }
+    lines = [
+        ("INV-2", "INV-2-1", "10.25"),
+        ("INV-2", "INV-2-2", "-1.5"),
+        ("INV-1", "INV-1-1", "8.75"),
+    ]
+    return [
+        {
+            **line,
+            "InvoiceId": invoice,
+            "InvoiceDetailId": detail,
+            "BilledCost": cost,
+            "InvoiceIssueStatus": status,
+            "ReferenceInvoiceId": invoice,
+        }
+        for (invoice, detail, cost), status in zip(lines, statuses, strict=True)
+    ]
+
+
+GCP_COMMITMENT = {
+    "autoRenew": False,
+    "endTimestamp": "2024-01-01T00:00:00.000-07:00",
+    "id": "123456789",
+    "kind": "compute#commitment",
+    "plan": "TWELVE_MONTH",
+    "resources": [{"amount": "10", "type": "VCPU"}],
+    "selfLink": "https://www.googleapis.com/compute/v1/projects/p/regions/us-east4/commitments/c",
+    "startTimestamp": "2023-01-01T00:00:00.000-07:00",
+}
+"""One Compute Engine commitment as ``gcloud compute commitments list --format=json`` prints it."""
+
+AZURE_RESERVATION = {
+    "id": "/providers/microsoft.capacity/reservationOrders/o-1/reservations/r-1",
+    "name": "o-1/r-1",
+    "type": "Microsoft.Capacity/reservationOrders/reservations",
+    "sku": {"name": "Standard_D2s_v5"},
+    "properties": {
+        "term": "P1Y",
+        "billingPlan": "Monthly",
+        "quantity": 1,
+        "benefitStartTime": "2023-01-01T00:00:00.0000000Z",
+        "expiryDateTime": "2024-01-01T00:00:00.0000000Z",
+    },
+}
+"""One Microsoft.Capacity reservation as ``az reservations reservation list`` prints it."""
+
+
+def write_json_array(path: Path, entries: list[dict]) -> Path:
+    """A pretty-printed JSON array, as the providers' CLIs print their lists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(entries, indent=2), encoding="utf-8")
+    return path
+
+
 def business_metrics_rows(period: str = "2024-01", days: int = 3) -> list[dict[str, str]]:
     """Daily business metrics of one month."""
     start, _ = month_bounds(period)

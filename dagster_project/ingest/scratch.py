@@ -11,6 +11,7 @@ the warehouse insert reads the same projection.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -19,13 +20,14 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.formats import ExportFormat, quote
+from dagster_project.formats import INVENTORY_PATH, ExportFormat, quote
 from dagster_project.ingest.detect import Detected
 from dagster_project.ingest.errors import FileRefused
 
 SCRATCH_VIEW = "file_rows"
 BATCH_VIEW = "batch"
 _NESTED = re.compile(r"(MAP|STRUCT|\[\]$|JSON|UNION)", re.IGNORECASE)
+_TIMESTAMP = re.compile(r"\bTIMESTAMP\b(?! WITH)")
 
 
 @dataclass(frozen=True)
@@ -57,18 +59,20 @@ def reader_sql(path: Path, detected: Detected) -> str:
         f"{_literal(c)}: {_literal(_json_read_type(detected.format, c))}"
         for c in detected.sniffed.header
     )
+    layout = "newline_delimited" if kind.startswith("jsonl") else "array"
     return (
-        f"read_json({literal}, format = 'newline_delimited', columns = {{{columns}}}, "
+        f"read_json({literal}, format = '{layout}', columns = {{{columns}}}, "
         "hive_partitioning = false)"
     )
 
 
 def _json_read_type(fmt: ExportFormat, key: str) -> str:
-    """Declared type of a JSON key (timestamps read with their offset); JSON for drift keys."""
+    """Declared type of a JSON key, timestamps (also inside structs) read with their offset, so
+    ``-07:00`` is applied, not dropped; JSON for drift keys."""
     column = fmt.column(key)
     if column is None:
         return "JSON"
-    return "TIMESTAMPTZ" if column.type == "TIMESTAMP" else column.type
+    return _TIMESTAMP.sub("TIMESTAMPTZ", column.type)
 
 
 def _literal(text: str) -> str:
@@ -136,7 +140,7 @@ def extra_type(detected: Detected, column: str) -> str:
     """Type of a schema-drift column: VARCHAR for text formats, else as the file has it."""
     if detected.format.text_only:
         return "VARCHAR"
-    if detected.sniffed.file_type.startswith("jsonl"):
+    if detected.sniffed.file_type.startswith("json"):
         return "JSON"
     return detected.sniffed.source_types.get(column, "VARCHAR")
 
@@ -230,11 +234,15 @@ def check_partition(
     """
     fmt = detected.format
     _check_required(detected, name)
+    account_sql, period_sql = fmt.billing_account_sql, fmt.billing_period_sql
+    if fmt.partition_from_path:
+        account, day = path_partition(fmt, name)
+        account_sql, period_sql = _literal(account), f"DATE '{day:%Y-%m-01}'"
     numbers = ["src._row_number"] if numbered else []
     inner = ",\n  ".join(numbers + projection(detected, "src", all_declared=True))
     rows_sql = (
-        f"SELECT {'_row_number, ' if numbered else ''}{fmt.billing_account_sql} AS account, "
-        f"{fmt.billing_period_sql} AS period FROM (SELECT\n  {inner}\nFROM {source} AS src)"
+        f"SELECT {'_row_number, ' if numbered else ''}{account_sql} AS account, "
+        f"{period_sql} AS period FROM (SELECT\n  {inner}\nFROM {source} AS src)"
     )
     try:
         stats = con.execute(
@@ -286,6 +294,24 @@ def check_partition(
             row=first_bad(f"period <> (SELECT period FROM ({rows_sql}) ORDER BY 1 LIMIT 1)"),
         )
     return Facts(rows=rows, billing_account_id=str(acc), billing_period=per)
+
+
+def path_partition(fmt: ExportFormat, name: str) -> tuple[str, dt.date]:
+    """The billing account and snapshot day an inventory file's path names, or a refusal."""
+    found = INVENTORY_PATH.search(name.replace("\\", "/"))
+    day = None
+    if found:
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(found["date"])
+    if found is None or day is None:
+        raise FileRefused(
+            name,
+            f"the path does not name the billing account and snapshot day of this {fmt.key} "
+            "inventory (the file itself names neither)",
+            "put it at .../billingAccounts/<billing account id>/<name>-YYYY-MM-DD.json, dated "
+            "the day the list was taken (docs/commitments.md)",
+        )
+    return found["account"], day
 
 
 def _first_row_where(con: duckdb.DuckDBPyConnection, rows_sql: str, numbered: bool):

@@ -35,8 +35,11 @@ MODELS = {
     "azure_amortized": "stg_azure__amortized_cost",
     "gcp_billing": "stg_gcp_billing__line_items",
     "focus": "stg_focus__cost_and_usage",
+    "focus_invoice_detail": "stg_focus_invoice_detail__invoice_lines",
     "invoices": "stg_invoices__invoices",
     "business_metrics": "stg_business_metrics__daily_metrics",
+    "azure_reservations": "stg_azure_reservations__reservations",
+    "gcp_commitments": "stg_gcp_commitments__commitments",
 }
 MONEY_TYPE = "DECIMAL(38,10)"
 
@@ -270,6 +273,7 @@ def test_every_money_column_is_an_exact_decimal_never_a_double(empty_build):
         "stg_azure__actual_cost": "cost_in_billing_currency",
         "stg_gcp_billing__line_items": "currency_conversion_rate",
         "stg_focus__cost_and_usage": "billed_cost",
+        "stg_focus_invoice_detail__invoice_lines": "billed_cost",
         "stg_invoices__invoices": "amount",
     }
     with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -177,3 +178,74 @@ def test_cur2_csv_is_refused_since_cur2_is_accepted_as_parquet_only(tmp_path: Pa
     )
     with pytest.raises(FileRefused, match="parquet"):
         detect(path, path.name, path.name)
+
+
+def test_focus_invoice_detail_loads_with_voided_lines_left_out_of_the_cost_total(tmp_path: Path):
+    from dagster_project.ingest import ingest
+
+    rows = s.invoice_detail_rows("Issued", "Issued", "Voided", period="2026-07")
+    path = s.write_csv(tmp_path / "landing" / "invoice-detail-2026-07.csv", rows)
+    assert _detect(path) == "focus_invoice_detail"
+    report = ingest(tmp_path / "wh.duckdb", str(tmp_path / "landing"), tmp_path / "q")
+    assert [(f.format, f.status) for f in report.files] == [("focus_invoice_detail", "loaded")]
+    with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
+        manifest = con.execute(
+            "SELECT billing_account_id, CAST(billing_period AS VARCHAR), rows, cost_total, "
+            "currency FROM raw.ingest_manifest"
+        ).fetchall()
+        raw = con.execute(
+            'SELECT "InvoiceId", "BilledCost", "InvoiceIssueStatus", "PaymentCurrency" '
+            "FROM raw.focus_invoice_detail ORDER BY _row_number"
+        ).fetchall()
+    assert manifest == [("SKY-1", "2026-07-01", 3, Decimal("8.75"), "USD")]
+    assert raw == [
+        ("INV-2", "10.25", "Issued", None),
+        ("INV-2", "-1.5", "Issued", None),
+        ("INV-1", "8.75", "Voided", None),
+    ]
+
+
+def test_focus_invoice_detail_with_two_statuses_for_one_invoice_is_refused(tmp_path: Path):
+    from dagster_project.ingest import ingest
+
+    rows = s.invoice_detail_rows("Issued", "Voided", "Voided", period="2026-07")
+    s.write_csv(tmp_path / "landing" / "invoice-detail-2026-07.csv", rows)
+    (result,) = ingest(tmp_path / "wh.duckdb", str(tmp_path / "landing"), tmp_path / "q").files
+    assert result.status == "quarantined"
+    assert "InvoiceIssueStatus" in result.error and "INV-2" in result.error
+
+
+def test_cli_json_arrays_are_detected_as_commitment_inventories(tmp_path: Path):
+    gcp = s.write_json_array(tmp_path / "gcp.json", [s.GCP_COMMITMENT])
+    found = detect(gcp, gcp.name, gcp.name)
+    assert (found.format.key, found.sniffed.file_type) == ("gcp_commitments", "json")
+    azure = s.write_json_array(
+        tmp_path / "azure.json",
+        [{"id": "/providers/microsoft.capacity/x", "type": "t", "sku": {}, "properties": {}}],
+    )
+    assert _detect(azure) == "azure_reservations"
+    empty = s.write_json_array(tmp_path / "empty.json", [])
+    with pytest.raises(FileRefused, match="no objects"):
+        detect(empty, empty.name, empty.name)
+
+
+def test_inventory_partition_comes_from_the_path_and_times_keep_their_offset(tmp_path: Path):
+    from dagster_project.ingest.scratch import SCRATCH_VIEW, check_partition, write_scratch
+
+    path = s.write_json_array(
+        tmp_path / "gcp/commitments/billingAccounts/01A2-B3/commitments_2024-03-31.json",
+        [s.GCP_COMMITMENT],
+    )
+    found = detect(path, str(path), path.name)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    write_scratch(con, path, found, str(path), tmp_path / "scratch.parquet")
+    facts = check_partition(con, found, str(path), SCRATCH_VIEW, numbered=True)
+    assert (facts.billing_account_id, str(facts.billing_period)) == ("01A2-B3", "2024-03-01")
+    start, end = con.execute('SELECT "startTimestamp", "endTimestamp" FROM batch').fetchone()
+    assert (str(start), str(end)) == ("2023-01-01 07:00:00", "2024-01-01 07:00:00")
+    undated = s.write_json_array(
+        tmp_path / "billingAccounts/01A2-B3/commitments.json", [s.GCP_COMMITMENT]
+    )
+    with pytest.raises(FileRefused, match="billingAccounts/<billing account id>"):
+        check_partition(con, found, str(undated), SCRATCH_VIEW, numbered=True)
