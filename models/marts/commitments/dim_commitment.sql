@@ -1,7 +1,9 @@
--- Every commitment seen in fct_cost_and_usage, with its contract terms from the exports
--- (int_commitment_terms) and what the loaded periods show of it. Days to expiry count from
--- AsOfDate, the end of the last usage hour loaded, not from today: a rebuild of the same data
--- gives the same mart.
+-- Every commitment seen in fct_cost_and_usage, with its contract terms from the exports and
+-- the providers' inventories (int_commitment_terms) and what the loaded periods show of it.
+-- An inventory entry never billed in the loaded periods gets no row: the dimension describes
+-- the commitments behind the costs, with their billing account and currency. Days to expiry
+-- count from AsOfDate, the end of the last usage hour loaded, not from today: a rebuild of the
+-- same data gives the same mart.
 with charges as (
 
     select * from {{ ref('fct_cost_and_usage') }}
@@ -101,6 +103,7 @@ joined as (
         terms.CommitmentTerm,
         terms.PaymentOption,
         terms.CommitmentScope,
+        terms.IsAutoRenew,
         -- the export's own terms first; a one-time purchase's charge period is the term
         coalesce(terms.CommitmentStart, observed.UpfrontChargeStart) as CommitmentStart,
         coalesce(terms.CommitmentEnd, observed.UpfrontChargeEnd) as CommitmentEnd,
@@ -133,6 +136,7 @@ select
     cast({{ divide_money('RecurringBilled', 'RecurringHours') }} as {{ money() }})
         as RecurringFeePerHour,
     CommitmentScope,
+    IsAutoRenew,
     cast(PurchasedToDate as {{ money() }}) as PurchasedToDate,
     cast(AmortizedToDate as {{ money() }}) as AmortizedToDate,
     -- the whole term lies in the loaded data: then AmortizedToDate must equal PurchasedToDate

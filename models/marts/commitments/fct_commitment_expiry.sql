@@ -37,6 +37,7 @@ select
     commitments.CommitmentEnd,
     commitments.AsOfDate,
     commitments.DaysToExpiry,
+    commitments.IsAutoRenew,
     case
         when commitments.DaysToExpiry <= 30 then 30
         when commitments.DaysToExpiry <= 60 then 60
