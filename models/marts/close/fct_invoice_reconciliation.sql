@@ -1,7 +1,8 @@
 -- Every invoice against Σ BilledCost of its rows (FOCUS: Σ BilledCost per InvoiceId = the
--- invoice). Rows without an InvoiceId are matched on billing account x billing month x
--- currency. A closed month keeps its row with what its close froze; a later change of it is
--- also shown, as an `adjustment` row, in the month that carries it (docs/close.md).
+-- invoice), the invoices of both invoice inputs (int_invoice_totals). Rows without an
+-- InvoiceId are matched on billing account x billing month x currency. A closed month keeps
+-- its row with what its close froze; a later change of it is also shown, as an `adjustment`
+-- row, in the month that carries it (docs/close.md).
 
 with ledger as (
 
@@ -9,9 +10,9 @@ with ledger as (
 
 ),
 
-invoice_lines as (
+invoice_files as (
 
-    select * from {{ ref('stg_invoices__invoices') }}
+    select * from {{ ref('int_invoice_totals') }}
 
 ),
 
@@ -87,23 +88,27 @@ invoices as (
         -- without an invoice id exist for its account, month and currency.
         case
             when
-                {{ close_fallback_key('billing_account_id', 'billing_period', 'currency') }}
+                {{ close_fallback_key(
+                    'BillingAccountId', 'BillingPeriodStart', 'BillingCurrency'
+                ) }}
                 in (
                     select billed_without_invoice_id.ReconciliationKey
                     from billed_without_invoice_id
                 )
-                and invoice_id not in (select billed_invoice_ids.InvoiceId from billed_invoice_ids)
-                then {{ close_fallback_key('billing_account_id', 'billing_period', 'currency') }}
-            else invoice_id
+                and InvoiceId not in (select billed_invoice_ids.InvoiceId from billed_invoice_ids)
+                then {{ close_fallback_key(
+                    'BillingAccountId', 'BillingPeriodStart', 'BillingCurrency'
+                ) }}
+            else InvoiceId
         end as ReconciliationKey,
-        invoice_id,
-        invoice_issuer,
-        billing_account_id,
-        billing_period,
-        currency,
-        amount,
-        _source_file
-    from invoice_lines
+        InvoiceId,
+        InvoiceIssuerName,
+        BillingAccountId,
+        BillingPeriodStart,
+        BillingCurrency,
+        InvoiceTotal,
+        InvoiceSourceFile
+    from invoice_files
 
 ),
 
@@ -111,15 +116,15 @@ invoice_totals as (
 
     select
         ReconciliationKey,
-        min(invoice_id) as InvoiceId,
-        min(invoice_issuer) as InvoiceIssuerName,
-        min(billing_account_id) as BillingAccountId,
-        min(billing_period) as BillingPeriodStart,
-        currency as BillingCurrency,
-        sum(amount) as InvoiceTotal,
-        max(_source_file) as InvoiceSourceFile
+        BillingCurrency,
+        min(InvoiceId) as InvoiceId,
+        min(InvoiceIssuerName) as InvoiceIssuerName,
+        min(BillingAccountId) as BillingAccountId,
+        min(BillingPeriodStart) as BillingPeriodStart,
+        sum(InvoiceTotal) as InvoiceTotal,
+        max(InvoiceSourceFile) as InvoiceSourceFile
     from invoices
-    group by ReconciliationKey, currency
+    group by ReconciliationKey, BillingCurrency
 
 ),
 
