@@ -148,14 +148,18 @@ def extra_type(detected: Detected, column: str) -> str:
 def fold_sql(detected: Detected, source: str, json_column: str) -> str:
     """SQL folding a dynamic column family into one JSON object, empty values dropped.
 
-    Built as text (``{"key":"value",...}``, the same bytes ``to_json`` of a map gives): a map
-    and a list lambda per row cost several times more than this concatenation.
+    Built as text (``{"key":"value",...}``, the same bytes ``to_json`` of a key-sorted map
+    gives, keys in code point order): a map and a list lambda per row cost several times more
+    than this concatenation, and the text is canonical, so the FOCUS Tags need no rebuild.
     """
-    members = [
-        (file_column, key)
-        for file_column, (target, key) in detected.columns.folded.items()
-        if target == json_column
-    ]
+    members = sorted(
+        (
+            (file_column, key)
+            for file_column, (target, key) in detected.columns.folded.items()
+            if target == json_column
+        ),
+        key=lambda member: member[1],
+    )
     if not members:
         return "CAST(NULL AS JSON)"
     types = detected.sniffed.source_types

@@ -29,6 +29,19 @@ def test_one_sample_of_each_format_loads_with_exact_totals(tmp_path: Path):
     s.write_csv(landing / "azure" / "mca-AmortizedCost" / "p.csv", s.azure_rows(mca=True))
     s.write_jsonl(landing / "gcp" / "export-000.jsonl.gz", s.gcp_rows(rows=3))
     s.write_csv(landing / "focus" / "focus.csv", s.focus_rows())
+    # an issued invoice (8.75) and a voided one: only the issued one is owed
+    s.write_csv(
+        landing / "focus" / "invoice-detail.csv",
+        s.invoice_detail_rows("Issued", "Issued", "Voided"),
+    )
+    s.write_json_array(
+        landing / "azure" / "billingAccounts" / "acct-1" / "reservations_2024-01-31.json",
+        [s.AZURE_RESERVATION],
+    )
+    s.write_json_array(
+        landing / "gcp" / "billingAccounts" / "01A2-B3" / "commitments_2024-01-31.json",
+        [s.GCP_COMMITMENT],
+    )
     s.write_csv(landing / "invoices" / "2024-01.csv", s.invoices_rows())
     s.write_csv(landing / "metrics" / "2024-01.csv", s.business_metrics_rows())
     report = ingest(tmp_path / "wh.duckdb", str(landing), tmp_path / "q")
@@ -41,6 +54,9 @@ def test_one_sample_of_each_format_loads_with_exact_totals(tmp_path: Path):
         "azure_amortized": Decimal("7.0"),
         "gcp_billing": Decimal("0.4011"),
         "focus": Decimal("5.00"),
+        "focus_invoice_detail": Decimal("8.75"),
+        "azure_reservations": None,  # inventories carry no cost
+        "gcp_commitments": None,
         "invoices": Decimal("3.75"),
         "business_metrics": Decimal("303"),  # a control total: the sum of the values
     }
@@ -64,7 +80,7 @@ def test_ids_keep_leading_zeros_and_tags_fold_without_empty_values(tmp_path: Pat
         "ORDER BY _row_number",
     )
     assert rows == [
-        ("012345678901", '{"user:Team":"payments","user:Env":"prod"}'),
+        ("012345678901", '{"user:Env":"prod","user:Team":"payments"}'),
         ("012345678901", '{"user:Env":"prod"}'),
     ]
 
