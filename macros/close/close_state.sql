@@ -2,8 +2,8 @@
     create_close_state(): the schema `close` and its tables, empty until the first close.
 
     `finops close` (dagster_project/close) writes them in one transaction after the extract
-    files are on disk; the close marts read them as a source. int_close_ledger, upstream of
-    every close mart, runs this as a pre-hook, so they exist on a fresh warehouse before any
+    files are on disk; the close marts read them through models/staging/close. The project
+    runs this on-run-start (dbt_project.yml), so they exist on a fresh warehouse before any
     month was ever closed (and before the marts' dbt unit tests, which read their columns).
 
     close.closed_periods  one row per closed billing month: when, where its extracts are, the

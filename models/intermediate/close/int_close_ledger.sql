@@ -1,9 +1,6 @@
 -- The ledger a close freezes: fct_cost_and_usage summed per billing month, account, sub
 -- account, invoice, service, charge category and currency. Fine enough to say which charges a
 -- later restatement changed, small enough to snapshot at every close (close.closed_ledger).
--- Every close model (and its dbt unit tests) runs after this one: its pre-hook creates the close
--- state (schema `close`, empty until the first close) that they read as a source.
-{{ config(pre_hook="{{ create_close_state() }}") }}
 
 with charges as (
 

@@ -15,13 +15,13 @@ reconciliation as (
 
 deliveries as (
 
-    select * from {{ source('ingestion', 'ingest_manifest') }}
+    select * from {{ ref('stg_ingestion__manifest') }}
 
 ),
 
 closed_periods as (
 
-    select * from {{ source('close', 'closed_periods') }}
+    select * from {{ ref('stg_close__closed_periods') }}
 
 ),
 
@@ -54,13 +54,16 @@ invoices as (
 
 last_delivery as (
 
-    -- Loaded deliveries only: a superseded or refused file did not change the data.
+    -- Loaded deliveries of billing data only: a superseded or refused file did not change the
+    -- data, and an invoice or a commitment inventory is not usage.
     select
         billing_period as BillingPeriodStart,
         billing_account_id as BillingAccountId,
         max(file_modified_at) as LastDeliveryAt
     from deliveries
-    where status = 'loaded'
+    where
+        status = 'loaded'
+        and format in (select distinct charges.x_SourceFormat from charges)
     group by billing_period, billing_account_id
 
 ),

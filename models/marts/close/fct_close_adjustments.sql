@@ -10,7 +10,7 @@ with current_ledger as (
 
 closed_periods as (
 
-    select BillingPeriodStart from {{ source('close', 'closed_periods') }}
+    select BillingPeriodStart from {{ ref('stg_close__closed_periods') }}
 
 ),
 
@@ -26,7 +26,7 @@ frozen as (
         BillingCurrency,
         sum(BilledCost) as BilledCost,
         sum(EffectiveCost) as EffectiveCost
-    from {{ source('close', 'closed_ledger') }}
+    from {{ ref('stg_close__closed_ledger') }}
     group by
         BillingPeriodStart,
         BillingAccountId,

@@ -24,13 +24,13 @@ tolerances as (
 
 closed_periods as (
 
-    select * from {{ source('close', 'closed_periods') }}
+    select * from {{ ref('stg_close__closed_periods') }}
 
 ),
 
 closed_ledger as (
 
-    select * from {{ source('close', 'closed_ledger') }}
+    select * from {{ ref('stg_close__closed_ledger') }}
 
 ),
 
