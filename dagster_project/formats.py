@@ -44,8 +44,16 @@ METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_billing_account_id", "VARCHAR"),
     ("_billing_period", "DATE"),
     ("_loaded_at", "TIMESTAMP"),
+    ("_provider", "VARCHAR"),
+    ("_delivery_id", "VARCHAR"),
 )
-"""Columns ingestion adds to every raw table (architecture.md, "Raw tables")."""
+"""Columns ingestion adds to every raw table (docs/ingestion.md, "Raw tables"). The partition
+columns (``_provider``, ``_billing_account_id``, ``_billing_period``) are per row: a file may
+hold many partitions."""
+
+NULL_MARKERS = ("", "NULL")
+"""Text cells that mean "no value" in every CSV export: empty, and the literal ``NULL`` that
+database dumps and the FOCUS sample data write. Ingestion reads them as NULL before validation."""
 
 
 def parse_timestamp_sql(column_sql: str) -> str:
@@ -97,7 +105,8 @@ class Detection:
     ``all_of`` must all be present; at least one of ``any_of`` (when given) must be present;
     none of ``none_of`` may be present. Matching is case-insensitive (Azure EA vs MCA).
     ``path_tokens``: when given, one of them must appear in the file's path (lower-cased);
-    Azure actual vs amortized share a header and differ only in the export name.
+    Azure actual vs amortized share a header; the path is one hint among several (the landing
+    config, the export's manifest, the content) and never a reason to refuse a file.
     """
 
     all_of: tuple[str, ...]
@@ -147,6 +156,15 @@ class ExportFormat:
     """Documented values per column; unknown values only warn (providers add values)."""
     folded_prefixes: dict[str, str] = field(default_factory=dict)
     """Dynamic column families folded into one JSON column: prefix -> JSON column name."""
+    provider_sql: str = "CAST(NULL AS VARCHAR)"
+    """SQL giving the provider of a row: a constant for a provider's own export, the ProviderName
+    column for FOCUS files (a FOCUS hub's file holds several providers)."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Older spellings of declared columns (lower-cased alias -> declared name), used when the
+    declared name itself is not in the header (FOCUS 0.5 / 1.0-preview names)."""
+    dataset: str | None = None
+    """For formats that share one header (Azure actual and amortized cost): which dataset this
+    is, ``actual`` or ``amortized``."""
     partition_from_path: bool = False
     """The file names neither its billing account nor its billing period (a commitment
     inventory): both come from its path, ``.../billingAccounts/<account>/<name>YYYY-MM-DD.json``
@@ -176,6 +194,11 @@ class ExportFormat:
         """The declared column of that name (case-insensitive), or None (schema drift)."""
         lowered = name.lower()
         return next((c for c in self.columns if c.name.lower() == lowered), None)
+
+    def enumeration(self, name: str) -> tuple[str, ...] | None:
+        """The documented values of a column (case-insensitive name), or None."""
+        lowered = name.lower()
+        return next((v for k, v in self.enumerations.items() if k.lower() == lowered), None)
 
 
 def _text(names: str) -> tuple[Column, ...]:
@@ -290,6 +313,7 @@ AWS_CUR = ExportFormat(
     billing_period_sql=month_sql(parse_timestamp_sql(quote("bill/BillingPeriodStartDate"))),
     cost_sql=f"CAST({quote('lineItem/UnblendedCost')} AS {MONEY})",
     currency_sql=quote("lineItem/CurrencyCode"),
+    provider_sql="'AWS'",
     numeric_columns=(
         "lineItem/UsageAmount",
         "lineItem/UnblendedRate",
@@ -477,6 +501,7 @@ AWS_CUR2 = ExportFormat(
     billing_period_sql=month_sql(f"CAST({quote('bill_billing_period_start_date')} AS TIMESTAMP)"),
     cost_sql=f"CAST({quote('line_item_unblended_cost')} AS {MONEY})",
     currency_sql=quote("line_item_currency_code"),
+    provider_sql="'AWS'",
     numeric_columns=("line_item_unblended_rate", "pricing_public_on_demand_rate"),
     timestamp_columns=("reservation_start_time", "savings_plan_start_time"),
     id_columns=("bill_payer_account_id", "line_item_usage_account_id", "line_item_line_item_type"),
@@ -529,6 +554,7 @@ _AZURE_COMMON = dict(
     currency_sql=(
         f"coalesce({quote('BillingCurrencyCode')}, {quote('BillingCurrency')}, {quote('Currency')})"
     ),
+    provider_sql="'Microsoft'",
     numeric_columns=(
         "Quantity",
         "EffectivePrice",
@@ -569,6 +595,7 @@ AZURE_ACTUAL = ExportFormat(
     key="azure_actual",
     description="Azure cost details, actual cost (EA or MCA columns)",
     detect=Detection(**_AZURE_DETECT, path_tokens=("actual",)),
+    dataset="actual",
     **_AZURE_COMMON,
 )
 
@@ -576,6 +603,7 @@ AZURE_AMORTIZED = ExportFormat(
     key="azure_amortized",
     description="Azure cost details, amortized cost (EA or MCA columns)",
     detect=Detection(**_AZURE_DETECT, path_tokens=("amortized",)),
+    dataset="amortized",
     **_AZURE_COMMON,
 )
 
@@ -651,6 +679,7 @@ GCP_BILLING = ExportFormat(
     billing_period_sql="CAST(strptime(invoice.month, '%Y%m') AS DATE)",
     cost_sql=f"CAST({quote('cost')} AS {GCP_NUMERIC})",
     currency_sql=quote("currency"),
+    provider_sql="'Google Cloud'",
     id_columns=("billing_account_id",),
     enumerations={
         "cost_type": ("regular", "tax", "adjustment", "rounding_error"),
@@ -661,6 +690,38 @@ GCP_BILLING = ExportFormat(
 # --- FOCUS 1.0 to 1.3 ---------------------------------------------------------------------------
 
 FOCUS_CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
+FOCUS_SERVICE_CATEGORIES = (
+    "AI and Machine Learning",
+    "Analytics",
+    "Business Applications",
+    "Compute",
+    "Databases",
+    "Developer Tools",
+    "Multicloud",
+    "Identity",
+    "Integration",
+    "Internet of Things",
+    "Management and Governance",
+    "Media",
+    "Migration",
+    "Mobile",
+    "Networking",
+    "Security",
+    "Storage",
+    "Web",
+    "Other",
+)
+FOCUS_OLD_NAMES = {
+    # FOCUS 0.5 / 1.0-preview spellings of columns 1.0 renamed. 1.0-preview's UsageQuantity
+    # and UsageUnit are declared columns of their own (staging coalesces them).
+    "amortizedcost": "EffectiveCost",
+    "billedcurrency": "BillingCurrency",
+    "chargetype": "ChargeCategory",
+    "invoiceissuer": "InvoiceIssuerName",
+    "provider": "ProviderName",
+    "publisher": "PublisherName",
+    "region": "RegionName",
+}
 
 _FOCUS_COLUMNS = _text(
     # FOCUS 1.2 Cost and Usage (reference/focus-1.2-columns.md), in the spec's order.
@@ -721,6 +782,9 @@ FOCUS = ExportFormat(
     billing_period_sql=month_sql(parse_timestamp_sql(quote("BillingPeriodStart"))),
     cost_sql=f"CAST({quote('BilledCost')} AS {MONEY})",
     currency_sql=quote("BillingCurrency"),
+    # FOCUS 1.3 deprecates ProviderName for ServiceProviderName; files of either version load.
+    provider_sql=f"coalesce({quote('ProviderName')}, {quote('ServiceProviderName')})",
+    aliases=FOCUS_OLD_NAMES,
     numeric_columns=(
         "BilledCost",
         "EffectiveCost",
@@ -746,6 +810,8 @@ FOCUS = ExportFormat(
         "PricingCategory": ("Standard", "Dynamic", "Committed", "Other"),
         "CommitmentDiscountStatus": ("Used", "Unused"),
         "CommitmentDiscountCategory": ("Spend", "Usage"),
+        "CapacityReservationStatus": ("Used", "Unused"),
+        "ServiceCategory": FOCUS_SERVICE_CATEGORIES,
     },
 )
 

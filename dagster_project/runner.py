@@ -141,7 +141,7 @@ def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
     from dagster_project.resources import default_landing
 
     planned = plan_landing(default_landing())
-    found = {f.billing_period for f in planned if f.billing_period}
+    found = {period for f in planned for period in f.billing_periods}
     wanted = sorted(found if periods is None else found & periods)
     outcome = PipelineOutcome(periods=wanted)
     instance = dg.DagsterInstance.get()

@@ -13,11 +13,12 @@ from dagster_project.resources import default_landing
 def new_deliveries(
     seen: dict[str, str], landing_files
 ) -> tuple[dict[str, set[str]], dict[str, str]]:
-    """Group files not seen before (by path and checksum) by billing period.
+    """Group files not seen before (by path and checksum) by the billing periods they hold.
 
     Returns the periods to ingest with the files that triggered them, and the updated cursor.
-    Files without a period (unknown format, unreadable) go to the period-less key "" so the run
-    that follows quarantines them with their error.
+    A file holding several months triggers each of them. Files without a period (unknown
+    format, unreadable) go to the period-less key "" so the run that follows quarantines them
+    with their error.
     """
     cursor = dict(seen)
     periods: dict[str, set[str]] = {}
@@ -25,7 +26,8 @@ def new_deliveries(
         if seen.get(f.path) == f.sha256:
             continue
         cursor[f.path] = f.sha256
-        periods.setdefault(f.billing_period or "", set()).add(f.path)
+        for period in f.billing_periods or ("",):
+            periods.setdefault(period, set()).add(f.path)
     return periods, cursor
 
 

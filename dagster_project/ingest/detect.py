@@ -58,6 +58,10 @@ class Detected:
     format: ExportFormat
     sniffed: Sniffed
     columns: ColumnMap
+    dataset_basis: str | None = None
+    """For a format that shares its header with another (Azure actual vs amortized): what told
+    the dataset (the landing config, the export manifest, the path, the content); None while
+    nothing has (the content is looked at once the file is read)."""
 
 
 def sniff(path: Path, name: str) -> Sniffed:
@@ -190,10 +194,19 @@ def _sniff_parquet(path: Path, name: str) -> Sniffed:
     return Sniffed("parquet", tuple(r[0] for r in rows), {r[0]: r[1] for r in rows})
 
 
-def detect(path: Path, name: str, relative: str) -> Detected:
-    """Recognise the export format of a local file, or refuse it with the fix."""
+def detect(
+    path: Path, name: str, relative: str, dataset: tuple[str, str] | None = None
+) -> Detected:
+    """Recognise the export format of a local file, or refuse it with the fix.
+
+    ``dataset``: ``(dataset, basis)`` when something outside the file already said which of two
+    formats sharing a header it is (the landing config, the export's manifest).
+    """
     sniffed = sniff(path, name)
-    fmt = _match_format(sniffed, relative, name)
+    fmt = _match_format(sniffed, name)
+    basis = None
+    if fmt.dataset is not None:
+        fmt, basis = _choose_dataset(fmt, relative, dataset)
     if not any(_type_matches(sniffed.file_type, t) for t in fmt.file_types):
         raise FileRefused(
             name,
@@ -201,7 +214,21 @@ def detect(path: Path, name: str, relative: str) -> Detected:
             f"not {sniffed.file_type}",
             f"export it as {' or '.join(fmt.file_types)}",
         )
-    return Detected(fmt, sniffed, map_columns(fmt, sniffed, name))
+    return Detected(fmt, sniffed, map_columns(fmt, sniffed, name), basis)
+
+
+def with_dataset(detected: Detected, dataset: str, basis: str) -> Detected:
+    """The same file read as the sibling format of another dataset (same header, same columns)."""
+    fmt = sibling_format(detected.format, dataset)
+    return Detected(fmt, detected.sniffed, detected.columns, basis)
+
+
+def sibling_format(fmt: ExportFormat, dataset: str) -> ExportFormat:
+    """The format sharing ``fmt``'s header whose dataset is ``dataset``."""
+    for other in DETECTION_ORDER:
+        if other.dataset == dataset and other.detect.all_of == fmt.detect.all_of:
+            return other
+    raise KeyError(f"no format of dataset {dataset!r} shares the header of {fmt.key}")
 
 
 def _type_matches(file_type: str, accepted: str) -> bool:
@@ -209,8 +236,8 @@ def _type_matches(file_type: str, accepted: str) -> bool:
     return file_type == accepted or (file_type == "jsonl" and accepted == "json")
 
 
-def _match_format(sniffed: Sniffed, relative: str, name: str) -> ExportFormat:
-    """The first registered format whose header rule and path rule both match.
+def _match_format(sniffed: Sniffed, name: str) -> ExportFormat:
+    """The first registered format whose header rule matches.
 
     A Parquet header is tried as it is first, then with legacy CUR Athena names translated
     back to their CSV spelling (legacy CUR Parquet shares snake_case names with CUR 2.0).
@@ -221,8 +248,8 @@ def _match_format(sniffed: Sniffed, relative: str, name: str) -> ExportFormat:
         attempts.append([_legacy_cur_name(h) for h in header])
     for candidate in attempts:
         for fmt in DETECTION_ORDER:
-            if fmt.detect.matches_header(candidate):
-                return _check_path(fmt, relative, name)
+            if fmt.detect.matches_header(candidate) or _matches_with_aliases(fmt, candidate):
+                return fmt
     shown = ", ".join(header[:6]) + (", ..." if len(header) > 6 else "")
     raise FileRefused(
         name,
@@ -232,46 +259,34 @@ def _match_format(sniffed: Sniffed, relative: str, name: str) -> ExportFormat:
     )
 
 
-def _check_path(fmt: ExportFormat, relative: str, name: str) -> ExportFormat:
-    """Apply a format's path rule (Azure actual vs amortized share one header)."""
-    if not fmt.detect.path_tokens or _path_has_token(relative, fmt.detect.path_tokens):
-        return fmt
-    sibling = _sibling_with_same_header(fmt, relative)
-    if sibling is not None:
-        return sibling
-    raise FileRefused(
-        name,
-        "this Azure cost details file's path says neither 'ActualCost' nor 'AmortizedCost'",
-        "keep Microsoft's export name in the path (e.g. '<export>-ActualCost/.../part_0_0001.csv')"
-        " or rename the file to contain ActualCost or AmortizedCost",
-    )
-
-
-def _sibling_with_same_header(fmt: ExportFormat, relative: str) -> ExportFormat | None:
-    """Another format with the same header rule whose path tokens match (Azure amortized)."""
-    for other in DETECTION_ORDER:
-        if (
-            other is not fmt
-            and other.detect.all_of == fmt.detect.all_of
-            and _path_has_token(relative, other.detect.path_tokens)
-        ):
-            return other
-    return None
-
-
-def _path_has_token(relative: str, tokens: tuple[str, ...]) -> bool:
-    """True when the file name, else the nearest folder naming one, contains a token.
-
-    The nearest path part wins, so ``actual/2024-01/AmortizedCost.csv`` is amortized.
-    """
-    if not tokens:
+def _matches_with_aliases(fmt: ExportFormat, header: list[str]) -> bool:
+    """True when the header matches once older column spellings take their current names."""
+    if not fmt.aliases:
         return False
-    every = ("actual", "amortized")
+    return fmt.detect.matches_header([fmt.aliases.get(h.lower(), h) for h in header])
+
+
+def _choose_dataset(
+    fmt: ExportFormat, relative: str, told: tuple[str, str] | None
+) -> tuple[ExportFormat, str | None]:
+    """Which dataset a shared-header file is: what the caller was told, else the path's word
+    for it (the nearest path part naming one); None when neither says (content decides)."""
+    if told is not None:
+        return sibling_format(fmt, told[0]), told[1]
     for part in reversed(PurePosixPath(relative.lower()).parts):
-        found = [t for t in every if t in part]
+        found = {
+            other.dataset
+            for other in DETECTION_ORDER
+            if other.dataset and other.detect.all_of == fmt.detect.all_of
+            for token in other.detect.path_tokens
+            if token in part
+        }
+        if len(found) == 1:
+            dataset = found.pop()
+            return sibling_format(fmt, dataset), f"the path says {dataset} ({part!r})"
         if found:
-            return any(t in found for t in tokens) and len(found) == 1
-    return False
+            break  # a part naming both says nothing
+    return fmt, None
 
 
 def _legacy_cur_name(parquet_name: str) -> str:
@@ -294,8 +309,12 @@ def map_columns(fmt: ExportFormat, sniffed: Sniffed, name: str = "") -> ColumnMa
     extra: list[str] = []
     parquet_cur = fmt.key == "aws_cur" and sniffed.file_type == "parquet"
     landed: dict[str, str] = {}
+    header_names = {h.lower() for h in sniffed.header}
     for column in sniffed.header:
         target = fmt.column(_legacy_cur_name(column) if parquet_cur else column)
+        alias = fmt.aliases.get(column.lower())
+        if target is None and alias is not None and alias.lower() not in header_names:
+            target = fmt.column(alias)
         fold = _fold_of(fmt, column, parquet_cur)
         if fold is not None:
             folded[column] = fold

@@ -24,8 +24,16 @@ log = logging.getLogger(__name__)
 
 CHUNK = 8 * 1024 * 1024
 
-# Provider side files delivered next to the data: manifests, crawler templates, status tables.
-_SIDE_FILE_SUFFIXES = ("manifest.json", "crawler-cfn.yml", "create-table.sql", ".error.txt")
+# Side files delivered next to the data (manifests, crawler templates, status tables) and the
+# landing config: read by the delivery planner, never ingested as data.
+_SIDE_FILE_SUFFIXES = (
+    "manifest.json",
+    "crawler-cfn.yml",
+    "create-table.sql",
+    ".error.txt",
+    "finops-landing.yml",
+    "finops-landing.yaml",
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,16 @@ def is_side_file(relative: str) -> bool:
 
 def list_landing(landing: str) -> list[RemoteFile]:
     """Every data file below the landing root, sorted by path (side files left out)."""
+    return [f for f in _list(landing) if not is_side_file(f.relative)]
+
+
+def list_side_files(landing: str) -> list[RemoteFile]:
+    """Manifests, the landing config and other side files below the landing root, by path."""
+    return [f for f in _list(landing) if is_side_file(f.relative)]
+
+
+def _list(landing: str) -> list[RemoteFile]:
+    """Every file below the landing root, sorted by path."""
     fs, root = open_landing(landing)
     if not fs.exists(root):
         log.warning("landing %s does not exist; nothing to ingest", landing)
@@ -64,8 +82,6 @@ def list_landing(landing: str) -> list[RemoteFile]:
         if info.get("type") == "directory":
             continue
         relative = path[len(root) :].lstrip("/") if path.startswith(root) else path
-        if is_side_file(relative):
-            continue
         files.append(
             RemoteFile(
                 url=_display_url(fs, path),

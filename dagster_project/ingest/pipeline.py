@@ -1,12 +1,15 @@
-"""Landing -> raw: plan the landing files, then ingest them one transaction per file.
+"""Landing -> raw: plan the landing's deliveries, then ingest them one transaction each.
 
-Per file: sha256 -> skip if already seen -> detect the format -> read it once into a scratch
-Parquet file (beside it, the gzip integrity check) -> one billing account and period -> GX
-suite -> replace the partition in the warehouse in one transaction. A refused file goes to
-quarantine with its error; an unexpected internal error leaves the file in the landing for the
-next run. What :func:`plan_landing` learnt about a file (sha256, gzip check, period) is reused
-by an ingest in the same process while the file's path, size and modification time are the
-same (``finops run`` plans, then ingests).
+A delivery is the set of its parts (``deliveries.py``: the providers' manifests, else the
+folder convention). Per delivery: sha256 of every part -> skip if already seen -> detect each
+part's format -> read it once into a scratch Parquet file (beside it, the gzip integrity check)
+-> the partitions it holds -> GX suite -> in one transaction, replace exactly the partitions the
+delivery holds where no newer delivery is loaded. A refused part goes to quarantine with its
+error and holds back the rest of its delivery (a delivery loads whole or not at all); an
+unexpected internal error leaves the files in the landing for the next run. What
+:func:`plan_landing` learnt about a file (sha256, gzip check, partitions) is reused by an ingest
+in the same process while the file's path, size and modification time are the same
+(``finops run`` plans, then ingests).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.ingest.detect import Detected, detect
+from dagster_project.ingest.deliveries import Delivery, delivery_id, plan_deliveries
+from dagster_project.ingest.detect import Detected, detect, with_dataset
 from dagster_project.ingest.errors import FileRefused
 from dagster_project.ingest.files import (
     RemoteFile,
@@ -41,19 +45,24 @@ from dagster_project.ingest.scratch import (
     BATCH_VIEW,
     SCRATCH_VIEW,
     Facts,
+    Partition,
+    PartitionTotal,
     check_partition,
+    infer_dataset,
     money_facts,
     reader_sql,
+    show_scratch,
     write_scratch,
 )
 from dagster_project.ingest.validate import GxRunner, Validation, first_unexpected_row
 from dagster_project.ingest.warehouse import (
+    LoadPart,
     ManifestRow,
     connect,
-    current_delivery,
+    load_delivery,
+    newer_deliveries,
     record,
-    replace_partition,
-    same_bytes_as,
+    same_delivery_as,
     seen,
 )
 
@@ -61,38 +70,44 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 _BIG_FILE = 32 * 1024 * 1024
+ASSUMED_DATASET = "actual"
+"""What an Azure cost file is read as when nothing tells: the portal's default download."""
 
 
 @dataclass(frozen=True)
 class LandingFile:
-    """A landing file as a sensor sees it: what it is and which partition it belongs to."""
+    """A landing file as a sensor sees it: what it is and which partitions it holds."""
 
     path: str
     relative: str
     format: str | None
-    billing_account_id: str | None
-    billing_period: str | None
-    """``YYYY-MM``; None when the file cannot be read or detected (see ``error``)."""
+    billing_account_ids: tuple[str, ...]
+    billing_periods: tuple[str, ...]
+    """``YYYY-MM`` of every billing month the file holds; empty when the file cannot be read
+    or detected (see ``error``)."""
     sha256: str | None
     bytes: int
     mtime: dt.datetime
     error: str | None = None
+    delivery: str | None = None
+    """The delivery the file is a part of (see ``deliveries.py``)."""
 
 
 @dataclass
 class FileResult:
     """What ingest did with one file.
 
-    ``status``: ``loaded``, ``superseded``, ``duplicate``, ``quarantined`` (all recorded in
-    the manifest), ``unchanged`` (already in the manifest: nothing to do), ``skipped`` (billing
-    period outside the requested periods) or ``failed`` (internal error; file left in place).
+    ``status``: ``loaded``, ``superseded``, ``duplicate``, ``held``, ``quarantined`` (all
+    recorded in the manifest), ``unchanged`` (already in the manifest: nothing to do),
+    ``skipped`` (no billing period among the requested ones), ``waiting`` (its delivery's
+    manifest lists parts the landing does not hold yet) or ``failed`` (internal error; file left
+    in place). ``waiting`` and ``failed`` files are tried again by the next run.
     """
 
     path: str
     status: str
     format: str | None = None
-    billing_account_id: str | None = None
-    billing_period: str | None = None
+    billing_periods: tuple[str, ...] = ()
     rows: int | None = None
     cost_total: Decimal | None = None
     currency: str | None = None
@@ -100,6 +115,9 @@ class FileResult:
     extra_columns: tuple[str, ...] = ()
     validation: Validation | None = None
     seconds: float = 0.0
+    partitions: tuple[PartitionTotal, ...] = ()
+    delivery: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -135,6 +153,7 @@ class IngestReport:
                     for v in self.validations.get(format_key, [])
                     if v.warnings
                 },
+                "notes": {f.path: list(f.notes) for f in files if f.notes},
             },
         }
 
@@ -164,28 +183,35 @@ def plan_landing(landing: str) -> list[LandingFile]:
     """
     planned = []
     known = {}
-    for remote in list_landing(landing):
-        try:
-            plan = _plan_one(remote)
-        except Exception as exc:  # a sensor must see every file, whatever it holds
-            log.exception("cannot plan %s", remote.url)
-            planned.append(_landing_file(remote, None, None, error=str(exc)))
-            continue
-        planned.append(plan.landing)
-        known[_plan_key(remote)] = plan
+    files = list_landing(landing)
+    try:
+        deliveries = plan_deliveries(landing, files)
+    except Exception as exc:  # e.g. a broken landing config: every file says so
+        log.exception("cannot plan the deliveries of %s", landing)
+        return [_landing_file(f, None, None, error=str(exc)) for f in files]
+    for delivery in deliveries:
+        for remote in delivery.parts:
+            try:
+                plan = _plan_one(remote, delivery)
+            except Exception as exc:  # a sensor must see every file, whatever it holds
+                log.exception("cannot plan %s", remote.url)
+                planned.append(_landing_file(remote, None, None, error=str(exc)))
+                continue
+            planned.append(plan.landing)
+            known[_plan_key(remote)] = plan
     _PLANNED.clear()
     _PLANNED.update(known)
-    return planned
+    return sorted(planned, key=lambda f: f.relative)
 
 
-def _plan_one(remote: RemoteFile) -> _Planned:
-    """Fingerprint, detect and find the partition of one file (no scratch copy, no GX)."""
+def _plan_one(remote: RemoteFile, delivery: Delivery) -> _Planned:
+    """Fingerprint, detect and find the partitions of one file (no scratch copy, no GX)."""
     with local_copy(remote.url) as path:
         sha, damaged = fingerprint(path)
         try:
             if damaged:
                 raise _gzip_refusal(remote.url, damaged)
-            detected = detect(path, remote.url, remote.relative)
+            detected = detect(path, remote.url, remote.relative, delivery.dataset)
             con = duckdb.connect()
             con.execute("SET TimeZone = 'UTC'")
             facts = check_partition(
@@ -200,11 +226,12 @@ def _plan_one(remote: RemoteFile) -> _Planned:
             path=remote.url,
             relative=remote.relative,
             format=detected.format.key,
-            billing_account_id=facts.billing_account_id,
-            billing_period=f"{facts.billing_period:%Y-%m}",
+            billing_account_ids=tuple(sorted({p.billing_account_id for p in facts.partitions})),
+            billing_periods=tuple(sorted(facts.periods)),
             sha256=sha,
             bytes=remote.bytes,
             mtime=remote.modified_at,
+            delivery=delivery.key,
         ),
     )
 
@@ -212,9 +239,9 @@ def _plan_one(remote: RemoteFile) -> _Planned:
 def _landing_file(
     remote: RemoteFile, sha: str | None, fmt: str | None, error: str | None
 ) -> LandingFile:
-    """A LandingFile without a partition (unreadable or refused)."""
+    """A LandingFile without partitions (unreadable or refused)."""
     return LandingFile(
-        remote.url, remote.relative, fmt, None, None, sha, remote.bytes, remote.modified_at, error
+        remote.url, remote.relative, fmt, (), (), sha, remote.bytes, remote.modified_at, error
     )
 
 
@@ -234,21 +261,24 @@ def ingest(
     periods: set[str] | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest every landing file (of ``periods``, ``YYYY-MM``, when given) into the warehouse.
+    """Ingest every landing delivery (holding a billing month of ``periods``, ``YYYY-MM``, when
+    given) into the warehouse.
 
-    Files are taken oldest first (modification time, then path), so within a run each newer
+    Deliveries are taken oldest first (delivery time, then name), so within a run each newer
     delivery replaces the one before it. Bad files are moved to ``quarantine``.
     """
     say = progress or log.info
     report = IngestReport()
-    files = sorted(list_landing(landing), key=lambda f: (f.modified_at, f.url))
-    say(f"{len(files)} file(s) in {landing}")
+    files = list_landing(landing)
+    deliveries = plan_deliveries(landing, files)
+    say(f"{len(files)} file(s) in {landing}, {len(deliveries)} deliveries")
     with tempfile.TemporaryDirectory(prefix="finops-scratch-") as tmp:
         run = _Run(Path(warehouse), Path(quarantine), Path(tmp), periods, say)
         try:
-            for number, remote in enumerate(files, 1):
-                say(f"[{number}/{len(files)}] {remote.relative}")
-                report.files.append(run.ingest_file(remote))
+            for number, delivery in enumerate(deliveries, 1):
+                parts = f" ({len(delivery.parts)} parts)" if len(delivery.parts) > 1 else ""
+                say(f"[{number}/{len(deliveries)}] {delivery.key}{parts}")
+                report.files.extend(run.ingest_delivery(delivery))
         finally:
             run.close()
     _summarise(report, say)
@@ -264,12 +294,18 @@ def _summarise(report: IngestReport, say: Progress) -> None:
 
 
 @dataclass
-class _Current:
-    """What is known so far about the file being ingested (for its manifest row)."""
+class _Part:
+    """One part of the delivery being ingested, as far as it got."""
 
-    sha: str = ""
+    remote: RemoteFile
+    path: Path
+    sha: str
+    planned: _Planned | None
     detected: Detected | None = None
     facts: Facts | None = None
+    scratch: Path | None = None
+    validation: Validation | None = None
+    totals: tuple[PartitionTotal, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -292,9 +328,7 @@ class _Run:
         # Two helpers beside DuckDB: GX start-up (once per run) and a file's gzip check.
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest")
         self._gx: Future[GxRunner] | None = None
-        self._batch_sql = ""
         self._files = 0
-        self._current = _Current()
 
     def close(self) -> None:
         """Wait for the helpers, release GX's scratch connections and the warehouse."""
@@ -305,149 +339,201 @@ class _Run:
         finally:
             self.con.close()
 
-    def _scratch_file(self) -> Path:
-        """The scratch Parquet file of the current file (a new name per file, so no reader
-        cache can mistake it for the previous one)."""
-        return self.scratch / f"file-{self._files}.parquet"
-
     def _start_gx(self) -> None:
         """GX takes seconds to import: start it in the background when a file is first read."""
         if self._gx is None:
             self._gx = self._pool.submit(GxRunner, self.scratch / "gx.duckdb")
 
-    def ingest_file(self, remote: RemoteFile) -> FileResult:
-        """Ingest one file; never raises for a bad file (it is quarantined)."""
+    def ingest_delivery(self, delivery: Delivery) -> list[FileResult]:
+        """Ingest one delivery; never raises for a bad file (it is quarantined)."""
         started = time.monotonic()
-        self._current = _Current()
-        self._files += 1
+        parts: list[_Part] = []
         try:
-            with local_copy(remote.url) as path:
-                result = self._ingest_local(remote, path)
-        except FileRefused as refusal:
-            try:
-                result = self._quarantine(remote, refusal)
-            except OSError as exc:
-                log.exception("cannot quarantine %s", remote.url)
-                result = FileResult(remote.url, "failed", error=f"{refusal}; quarantine: {exc}")
+            with contextlib.ExitStack() as stack:
+                for remote in delivery.parts:
+                    planned = _PLANNED.get(_plan_key(remote))
+                    path = stack.enter_context(local_copy(remote.url))
+                    sha = planned.sha256 if planned else sha256_of(path)
+                    parts.append(_Part(remote, path, sha, planned))
+                results = self._ingest_parts(delivery, parts)
         except Exception as exc:
-            log.exception("internal error on %s; file left in the landing", remote.url)
-            result = FileResult(remote.url, "failed", error=f"internal error: {exc}")
+            log.exception("internal error on %s; files left in the landing", delivery.key)
+            results = [
+                FileResult(r.url, "failed", error=f"internal error: {exc}") for r in delivery.parts
+            ]
         finally:
-            self._scratch_file().unlink(missing_ok=True)
-        result.seconds = time.monotonic() - started
-        if result.status in ("loaded", "quarantined", "failed"):
-            rate = f", {result.rows / result.seconds:,.0f} rows/s" if result.rows else ""
-            self.say(f"{remote.relative}: {result.status} in {result.seconds:.1f}s{rate}")
-        return result
+            for part in parts:
+                if part.scratch is not None and part.scratch.parent == self.scratch:
+                    part.scratch.unlink(missing_ok=True)
+        seconds = time.monotonic() - started
+        for result in results:
+            result.seconds = seconds / max(len(results), 1)
+            result.delivery = delivery.key
+            if result.status in ("loaded", "quarantined", "failed", "held", "waiting"):
+                rate = f", {result.rows / seconds:,.0f} rows/s" if result.rows and seconds else ""
+                self.say(f"{_relative(result.path, parts)}: {result.status}{rate}")
+        return results
 
-    def _ingest_local(self, remote: RemoteFile, path: Path) -> FileResult:
-        """The steps for a local copy of the file."""
-        planned = _PLANNED.get(_plan_key(remote))
-        with self._step("fingerprint"):
-            sha = planned.sha256 if planned else sha256_of(path)
-        self._current.sha = sha
-        if seen(self.con, remote.url, sha):
-            return FileResult(remote.url, "unchanged")
-        original = same_bytes_as(self.con, sha)
+    def _ingest_parts(self, delivery: Delivery, parts: list[_Part]) -> list[FileResult]:
+        """The steps for the local copies of a delivery's parts."""
+        if all(seen(self.con, p.remote.url, p.sha) for p in parts):
+            return [FileResult(p.remote.url, "unchanged") for p in parts]
+        did = delivery_id(delivery, [p.sha for p in parts])
+        original = same_delivery_as(self.con, did)
         if original is not None:
-            return self._record_noop(remote, sha, "duplicate", f"same bytes as {original}")
-        if planned is not None:
-            if planned.gzip_error:
-                raise _gzip_refusal(remote.url, planned.gzip_error)
-            fmt, label = planned.landing.format, planned.landing.billing_period
-            if self.periods is not None and label and label not in self.periods:
-                return FileResult(remote.url, "skipped", fmt, billing_period=label)
-        integrity = None if planned else self._pool.submit(gzip_error, path)
-        try:
-            detected = self._current.detected = detect(path, remote.url, remote.relative)
-            self._start_gx()
-            facts = self._current.facts = self._read_scratch(path, detected, remote)
-        except Exception:
-            self._check_gzip(integrity, remote)  # a damaged gzip explains any failure to read
-            raise
-        self._check_gzip(integrity, remote)
-        label = f"{facts.billing_period:%Y-%m}"
-        if self.periods is not None and label not in self.periods:
-            return FileResult(remote.url, "skipped", detected.format.key, billing_period=label)
-        newer = current_delivery(
-            self.con, detected.format.key, facts.billing_account_id, facts.billing_period
-        )
-        if newer is not None and (newer[1], newer[0]) > (remote.modified_at, remote.url):
-            return self._record_noop(
-                remote,
-                sha,
-                "superseded",
-                f"older than the loaded delivery {newer[0]}",
-                detected,
-                facts,
+            return [
+                self._record_noop(p, delivery, did, "duplicate", f"same bytes as {original}")
+                for p in parts
+            ]
+        if delivery.missing:
+            assert delivery.manifest is not None
+            shown = ", ".join(delivery.missing[:3]) + (", ..." if len(delivery.missing) > 3 else "")
+            problem = (
+                f"incomplete delivery: its manifest {delivery.manifest.relative} lists "
+                f"{len(delivery.missing)} file(s) the landing does not hold ({shown}); nothing "
+                "of it is loaded until they arrive (copy the whole delivery)"
             )
+            return [FileResult(p.remote.url, "waiting", error=problem) for p in parts]
+        if self._outside_periods(parts):
+            return [
+                FileResult(p.remote.url, "skipped", billing_periods=_planned_periods(p))
+                for p in parts
+            ]
+        for part in parts:
+            try:
+                self._read(part, delivery)
+            except FileRefused as refusal:
+                return self._refuse(part, refusal, parts, delivery, did)
+        notes = self._decide_dataset(parts)
+        periods = set().union(*(p.facts.periods for p in parts if p.facts))
+        if self.periods is not None and not periods & self.periods:
+            return [
+                FileResult(p.remote.url, "skipped", billing_periods=tuple(sorted(periods)))
+                for p in parts
+            ]
+        newer = self._newer(parts, delivery)
+        if all(q in newer for p in parts for q in _partitions_of(p)):
+            reason = f"older than the loaded delivery {sorted(set(newer.values()))[0]}"
+            return [self._record_noop(p, delivery, did, "superseded", reason) for p in parts]
+        self._start_gx()
         assert self._gx is not None
-        with self._step("gx start-up"):  # the import started with the read; usually done
-            gx = self._gx.result()
-        with self._step("validate"):
-            validation = self._validate(gx, detected, remote)
-        with self._step("total"):
-            cost, currency = money_facts(self.con, detected, remote.url)
-        row = self._manifest_row(remote, sha, detected, facts, "loaded", None, cost, currency)
-        with self._step("load"):
-            replace_partition(self.con, detected, row)
-        self.say(
-            f"{remote.relative}: "
-            + ", ".join(f"{k} {v:.1f}s" for k, v in self._current.timings.items())
-        )
-        return FileResult(
-            remote.url,
-            "loaded",
-            detected.format.key,
-            facts.billing_account_id,
-            label,
-            facts.rows,
-            cost,
-            currency,
-            None,
-            detected.columns.extra,
-            validation,
-        )
+        for part in parts:
+            try:
+                self._validate(part)
+            except FileRefused as refusal:
+                return self._refuse(part, refusal, parts, delivery, did)
+        live = {q for p in parts for q in _partitions_of(p)} - set(newer)
+        if newer:
+            notes.append(
+                "kept the newer delivery of "
+                + ", ".join(f"{_show(q)} ({path})" for q, path in sorted(newer.items()))
+            )
+        return self._load(parts, delivery, did, live, notes)
 
-    def _check_gzip(self, integrity: Future[str | None] | None, remote: RemoteFile) -> None:
+    def _outside_periods(self, parts: list[_Part]) -> bool:
+        """True when the plan says no part holds a requested billing month."""
+        if self.periods is None or not all(p.planned for p in parts):
+            return False
+        held = set().union(*(_planned_periods(p) for p in parts))
+        return bool(held) and not held & self.periods
+
+    def _read(self, part: _Part, delivery: Delivery) -> None:
+        """Detect a part, read it into scratch (gzip check beside it) and find its partitions."""
+        remote = part.remote
+        if part.planned is not None and part.planned.gzip_error:
+            raise _gzip_refusal(remote.url, part.planned.gzip_error)
+        integrity = None if part.planned else self._pool.submit(gzip_error, part.path)
+        try:
+            part.detected = detect(part.path, remote.url, remote.relative, delivery.dataset)
+            self._start_gx()
+            self._files += 1
+            target = self.scratch / f"file-{self._files}.parquet"
+            with (
+                _step(part, "read"),
+                _watch(self.con, remote.relative, self.say, remote.bytes >= _BIG_FILE),
+            ):
+                part.scratch = write_scratch(self.con, part.path, part.detected, remote.url, target)
+            show_scratch(self.con, part.detected, part.scratch)
+            with _step(part, "partitions"):
+                part.facts = check_partition(
+                    self.con, part.detected, remote.url, SCRATCH_VIEW, numbered=True
+                )
+        except Exception:
+            self._check_gzip(integrity, part)  # a damaged gzip explains any failure to read
+            raise
+        self._check_gzip(integrity, part)
+
+    def _check_gzip(self, integrity: Future[str | None] | None, part: _Part) -> None:
         """Refuse a damaged gzip file, once its integrity check (run beside the read) is done."""
         if integrity is None:
             return
-        with self._step("gzip check"):
+        with _step(part, "gzip check"):
             damaged = integrity.result()
         if damaged:
-            raise _gzip_refusal(remote.url, damaged)
+            raise _gzip_refusal(part.remote.url, damaged)
 
-    def _read_scratch(self, path: Path, detected: Detected, remote: RemoteFile) -> Facts:
-        """Read the file into scratch (with progress for big files) and find its partition."""
-        with (
-            self._step("read"),
-            _watch(self.con, remote.relative, self.say, remote.bytes >= _BIG_FILE),
-        ):
-            self._batch_sql = write_scratch(
-                self.con, path, detected, remote.url, self._scratch_file()
-            )
-        with self._step("partition"):
-            return check_partition(self.con, detected, remote.url, SCRATCH_VIEW, numbered=True)
+    def _decide_dataset(self, parts: list[_Part]) -> list[str]:
+        """Azure actual vs amortized: what told it, else the content, else the portal's default.
 
-    @contextlib.contextmanager
-    def _step(self, name: str) -> Iterator[None]:
-        """Time one step of the current file (reported once the file is loaded)."""
-        started = time.monotonic()
-        try:
-            yield
-        finally:
-            self._current.timings[name] = time.monotonic() - started
-
-    def _validate(self, gx: GxRunner, detected: Detected, remote: RemoteFile) -> Validation:
-        """Run the GX suite; refuse the file on a critical failure, naming its first row."""
-        columns = {r[0] for r in self.con.execute(f"DESCRIBE {BATCH_VIEW}").fetchall()}
-        validation = gx.validate(self._batch_sql, detected.format.key, remote.url, columns)
-        for outcome in validation.outcomes:
-            if not outcome.success and outcome.query and outcome.first_row is None:
-                outcome.first_row, outcome.first_value = first_unexpected_row(
-                    self.con, outcome.query, BATCH_VIEW
+        Returns the notes the run summary shows (which dataset, and why).
+        """
+        shared = [p for p in parts if p.detected and p.detected.format.dataset]
+        if not shared:
+            return []
+        first = shared[0].detected
+        assert first is not None
+        if first.dataset_basis is not None:
+            told = (first.format.dataset or "", first.dataset_basis)
+        else:
+            found = set()
+            for part in shared:
+                assert part.detected is not None and part.scratch is not None
+                show_scratch(self.con, part.detected, part.scratch)
+                found.add(infer_dataset(self.con, part.detected))
+            datasets = {f[0] for f in found if f}
+            if len(datasets) == 1 and None not in found:
+                told = next(iter(f for f in found if f))
+            else:
+                told = (
+                    ASSUMED_DATASET,
+                    "assumed (the portal's default download): neither the landing config, an "
+                    "export manifest, the path nor the content tells actual from amortized "
+                    "cost; say it in finops-landing.yml (docs/ingestion.md)",
                 )
+        for part in shared:
+            assert part.detected is not None
+            part.detected = with_dataset(part.detected, told[0], told[1])
+        return [f"read as Azure {told[0]} cost: {told[1]}"]
+
+    def _newer(self, parts: list[_Part], delivery: Delivery) -> dict[Partition, str]:
+        """Partitions of the delivery whose loaded delivery is newer (kept, not replaced)."""
+        by_format: dict[str, set[Partition]] = defaultdict(set)
+        for part in parts:
+            assert part.detected is not None
+            by_format[part.detected.format.key].update(_partitions_of(part))
+        newer: dict[Partition, str] = {}
+        for key, partitions in by_format.items():
+            newer.update(
+                newer_deliveries(self.con, key, partitions, delivery.delivered_at, delivery.key)
+            )
+        return newer
+
+    def _validate(self, part: _Part) -> None:
+        """Run the GX suite on a part; refuse it on a critical failure, naming its first row."""
+        assert part.detected is not None and part.scratch is not None and self._gx is not None
+        detected, remote = part.detected, part.remote
+        batch_sql = show_scratch(self.con, detected, part.scratch)
+        with _step(part, "gx start-up"):  # the import started with the read; usually done
+            gx = self._gx.result()
+        with _step(part, "validate"):
+            columns = {r[0] for r in self.con.execute(f"DESCRIBE {BATCH_VIEW}").fetchall()}
+            validation = gx.validate(batch_sql, detected.format.key, remote.url, columns)
+            for outcome in validation.outcomes:
+                if not outcome.success and outcome.query and outcome.first_row is None:
+                    outcome.first_row, outcome.first_value = first_unexpected_row(
+                        self.con, outcome.query, BATCH_VIEW
+                    )
+        part.validation = validation
         refusal = validation.refusal()
         if refusal is not None:
             refusal.validation = validation  # type: ignore[attr-defined]
@@ -457,65 +543,152 @@ class _Run:
                 f"{remote.relative}: warning: {warning.column} has values outside the "
                 f"documented set ({warning.unexpected_count} rows, e.g. {warning.first_value!r})"
             )
-        return validation
+        with _step(part, "totals"):
+            part.totals = tuple(money_facts(self.con, detected, remote.url))
+
+    def _load(
+        self,
+        parts: list[_Part],
+        delivery: Delivery,
+        did: str,
+        live: set[Partition],
+        notes: list[str],
+    ) -> list[FileResult]:
+        """Replace the live partitions with the delivery's rows, in one transaction."""
+        loads = []
+        for part in parts:
+            assert part.detected is not None and part.scratch is not None
+            row = self._manifest_row(part, delivery, did, live, notes)
+            loads.append(LoadPart(part.detected, part.scratch, part.remote.url, row, part.totals))
+        started = time.monotonic()
+
+        def show(load: LoadPart) -> None:
+            show_scratch(self.con, load.detected, load.scratch)
+
+        load_delivery(self.con, loads, live, show)
+        loaded = time.monotonic() - started
+        results = []
+        for part, load in zip(parts, loads, strict=True):
+            part.timings["load"] = loaded / len(parts)
+            self.say(
+                f"{part.remote.relative}: "
+                + ", ".join(f"{k} {v:.1f}s" for k, v in part.timings.items())
+            )
+            for note in notes:
+                self.say(f"{part.remote.relative}: {note}")
+            results.append(
+                FileResult(
+                    part.remote.url,
+                    load.row.status,
+                    load.row.format,
+                    tuple(sorted(part.facts.periods)) if part.facts else (),
+                    load.row.rows,
+                    load.row.cost_total,
+                    load.row.currency,
+                    None,
+                    part.detected.columns.extra if part.detected else (),
+                    part.validation,
+                    partitions=part.totals,
+                    notes=tuple(notes),
+                )
+            )
+        return results
 
     def _manifest_row(
         self,
-        remote: RemoteFile,
-        sha: str,
-        detected: Detected | None,
-        facts: Facts | None,
-        status: str,
-        error: str | None,
-        cost: Decimal | None = None,
-        currency: str | None = None,
+        part: _Part,
+        delivery: Delivery,
+        did: str,
+        live: set[Partition] | None,
+        notes: list[str] | None = None,
+        status: str | None = None,
+        error: str | None = None,
     ) -> ManifestRow:
-        """A manifest row for this file."""
+        """The manifest row of a part: one file, whatever number of partitions it holds."""
+        detected, facts, totals = part.detected, part.facts, part.totals
+        partitions = sorted({t.partition for t in totals} or (facts.partitions if facts else ()))
+        currencies = {t.currency for t in totals}
+        one = partitions[0] if len(partitions) == 1 else None
+        if status is None:
+            status = "loaded" if live and any(p in live for p in partitions) else "superseded"
+        loaded_rows = facts.rows if facts else 0
+        rows = {"quarantined": None, "held": None, "duplicate": 0}.get(status, loaded_rows)
         return ManifestRow(
-            manifest_id=sha,
-            path=remote.url,
-            bytes=remote.bytes,
+            manifest_id=part.sha,
+            path=part.remote.url,
+            bytes=part.remote.bytes,
             format=detected.format.key if detected else None,
-            billing_account_id=facts.billing_account_id if facts else None,
-            billing_period=facts.billing_period if facts else None,
-            rows={"loaded": facts.rows if facts else None, "quarantined": None}.get(status, 0),
-            cost_total=cost,
-            currency=currency,
+            billing_account_id=one.billing_account_id if one else None,
+            billing_period=one.billing_period if one else None,
+            rows=rows,
+            cost_total=sum((t.cost_total or Decimal(0) for t in totals), Decimal(0))
+            if len(currencies) == 1 and totals and totals[0].cost_total is not None
+            else None,
+            currency=next(iter(currencies)) if len(currencies) == 1 else None,
             status=status,
             error=error,
             extra_columns=detected.columns.extra if detected else (),
-            file_modified_at=remote.modified_at,
+            file_modified_at=part.remote.modified_at,
             loaded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            delivery_id=did,
+            delivery=delivery.key,
+            delivered_at=delivery.delivered_at,
+            partitions=len(partitions) if partitions else None,
+            notes="; ".join(notes) if notes else None,
         )
 
     def _record_noop(
-        self,
-        remote: RemoteFile,
-        sha: str,
-        status: str,
-        reason: str,
-        detected: Detected | None = None,
-        facts: Facts | None = None,
+        self, part: _Part, delivery: Delivery, did: str, status: str, reason: str
     ) -> FileResult:
-        """Record a duplicate or superseded delivery: a manifest row, no raw rows."""
-        record(self.con, self._manifest_row(remote, sha, detected, facts, status, reason))
-        self.say(f"{remote.relative}: {status} ({reason})")
+        """Record a duplicate or superseded part: a manifest row, no raw rows."""
+        row = self._manifest_row(part, delivery, did, None, status=status, error=reason)
+        record(self.con, row)
+        self.say(f"{part.remote.relative}: {status} ({reason})")
         return FileResult(
-            remote.url,
+            part.remote.url,
             status,
-            detected.format.key if detected else None,
-            facts.billing_account_id if facts else None,
-            f"{facts.billing_period:%Y-%m}" if facts else None,
+            row.format,
+            tuple(sorted(part.facts.periods)) if part.facts else (),
             0,
             error=reason,
         )
 
-    def _quarantine(self, remote: RemoteFile, refusal: FileRefused) -> FileResult:
+    def _refuse(
+        self,
+        bad: _Part,
+        refusal: FileRefused,
+        parts: list[_Part],
+        delivery: Delivery,
+        did: str,
+    ) -> list[FileResult]:
+        """Quarantine the refused part; the delivery's other parts are held back, recorded, so
+        that they wait for the fixed part instead of loading as an incomplete delivery."""
+        results = []
+        for part in parts:
+            if part is bad:
+                results.append(self._quarantine(part, refusal, delivery, did))
+                continue
+            reason = (
+                f"held back: {bad.remote.relative}, a part of the same delivery, was refused; "
+                "deliver it again fixed and the whole delivery loads"
+            )
+            results.append(self._record_noop(part, delivery, did, "held", reason))
+        return results
+
+    def _quarantine(
+        self, part: _Part, refusal: FileRefused, delivery: Delivery, did: str
+    ) -> FileResult:
         """Move the file to quarantine, write its error, record it; loaded data is untouched."""
-        target = move_to_quarantine(remote.url, remote.relative, self.quarantine, refusal.message)
-        now = self._current
+        remote = part.remote
+        try:
+            target = move_to_quarantine(
+                remote.url, remote.relative, self.quarantine, refusal.message
+            )
+        except OSError as exc:
+            log.exception("cannot quarantine %s", remote.url)
+            return FileResult(remote.url, "failed", error=f"{refusal}; quarantine: {exc}")
         row = self._manifest_row(
-            remote, now.sha, now.detected, now.facts, "quarantined", refusal.message
+            part, delivery, did, None, status="quarantined", error=refusal.message
         )
         record(self.con, row)
         self.say(f"{remote.relative}: quarantined to {target}: {refusal.message}")
@@ -523,11 +696,41 @@ class _Run:
             remote.url,
             "quarantined",
             row.format,
-            row.billing_account_id,
-            f"{row.billing_period:%Y-%m}" if row.billing_period else None,
+            tuple(sorted(part.facts.periods)) if part.facts else (),
             error=refusal.message,
             validation=getattr(refusal, "validation", None),
         )
+
+
+def _planned_periods(part: _Part) -> tuple[str, ...]:
+    """The billing months the plan found in a part (empty when it was not planned)."""
+    return part.planned.landing.billing_periods if part.planned else ()
+
+
+def _partitions_of(part: _Part) -> tuple[Partition, ...]:
+    """The partitions a read part holds."""
+    return part.facts.partitions if part.facts else ()
+
+
+def _show(partition: Partition) -> str:
+    """A partition as people read it: ``AWS 012345678901 2024-01``."""
+    provider = f"{partition.provider} " if partition.provider else ""
+    return f"{provider}{partition.billing_account_id} {partition.label}"
+
+
+def _relative(url: str, parts: list[_Part]) -> str:
+    """The landing-relative name of one of the parts (the URL if it is not one)."""
+    return next((p.remote.relative for p in parts if p.remote.url == url), url)
+
+
+@contextlib.contextmanager
+def _step(part: _Part, name: str) -> Iterator[None]:
+    """Time one step of a part (reported once it is loaded)."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        part.timings[name] = time.monotonic() - started
 
 
 @contextlib.contextmanager

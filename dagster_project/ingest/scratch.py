@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.formats import INVENTORY_PATH, ExportFormat, quote
+from dagster_project.formats import INVENTORY_PATH, NULL_MARKERS, ExportFormat, quote
 from dagster_project.ingest.detect import Detected
 from dagster_project.ingest.errors import FileRefused
 
@@ -30,15 +30,41 @@ _NESTED = re.compile(r"(MAP|STRUCT|\[\]$|JSON|UNION)", re.IGNORECASE)
 _TIMESTAMP = re.compile(r"\bTIMESTAMP\b(?! WITH)")
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What one file is about: its partition, size and money."""
+@dataclass(frozen=True, order=True)
+class Partition:
+    """What a newer delivery replaces: one provider's billing account and billing month."""
 
-    rows: int
+    provider: str | None
     billing_account_id: str
     billing_period: dt.date
-    cost_total: Decimal | None = None
-    currency: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``YYYY-MM``, the billing month as Dagster partitions name it."""
+        return f"{self.billing_period:%Y-%m}"
+
+
+@dataclass(frozen=True)
+class PartitionTotal:
+    """One partition and currency of a file: its rows and the exact sum of its cost column."""
+
+    partition: Partition
+    currency: str | None
+    rows: int
+    cost_total: Decimal | None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What one file is about: its rows and the partitions they fall in."""
+
+    rows: int
+    partitions: tuple[Partition, ...]
+
+    @property
+    def periods(self) -> set[str]:
+        """The billing months (``YYYY-MM``) the file holds."""
+        return {p.label for p in self.partitions}
 
 
 def reader_sql(path: Path, detected: Detected) -> str:
@@ -111,17 +137,42 @@ def projection(detected: Detected, source: str, all_declared: bool) -> list[str]
     for file_column, declared in detected.columns.declared.items():
         target = _raw_type(fmt, declared)
         expr = coerce(column_ref(detected, source, file_column), types.get(file_column), target)
-        out.append(f"{expr} AS {quote(declared)}")
+        out.append(f"{clean(fmt, declared, expr)} AS {quote(declared)}")
     for extra in detected.columns.extra:
         target = extra_type(detected, extra)
         expr = coerce(column_ref(detected, source, extra), types.get(extra), target)
-        out.append(f"{expr} AS {quote(extra)}")
+        out.append(f"{clean(fmt, extra, expr)} AS {quote(extra)}")
     if all_declared:
         present = {d.lower() for d in detected.columns.declared.values()}
         for column in fmt.columns:
             if column.name.lower() not in present:
                 out.append(f"CAST(NULL AS {_raw_type(fmt, column.name)}) AS {quote(column.name)}")
     return out
+
+
+def clean(fmt: ExportFormat, column: str, expr: str) -> str:
+    """SQL cleaning a text cell the way every reader of the format must, before it is judged.
+
+    Text formats only (typed Parquet/JSON values are what they are): a null marker (empty, the
+    literal ``NULL``) becomes NULL; numbers and timestamps lose surrounding spaces; an
+    enumeration value in another case takes its documented spelling (``usage`` -> ``Usage``).
+    Anything else stays as delivered, so a value no clean-up can fix is still refused.
+    """
+    if not fmt.text_only:
+        return expr
+    markers = ", ".join(_literal(m) for m in NULL_MARKERS)
+    if column in fmt.numeric_columns or column in fmt.timestamp_columns:
+        value = f"trim({expr})"
+    else:
+        value = expr
+    cleaned = f"CASE WHEN {value} IN ({markers}) THEN NULL ELSE {value} END"
+    values = fmt.enumeration(column)
+    if values:
+        spelled = " ".join(
+            f"WHEN {_literal(v.lower())} THEN {_literal(v)}" for v in dict.fromkeys(values) if v
+        )
+        cleaned = f"CASE lower(trim({expr})) {spelled} ELSE {cleaned} END"
+    return cleaned
 
 
 def column_ref(detected: Detected, source: str, file_column: str) -> str:
@@ -174,21 +225,21 @@ def fold_sql(detected: Detected, source: str, json_column: str) -> str:
 
 def write_scratch(
     con: duckdb.DuckDBPyConnection, path: Path, detected: Detected, name: str, target: Path
-) -> str:
-    """Make the file readable with row numbers: temp views ``file_rows`` and ``batch`` on ``con``.
+) -> Path:
+    """Make the file readable with row numbers; returns the Parquet file its rows are read from.
 
     CSV and JSON are converted into the Parquet file ``target`` with one ``COPY`` (DuckDB keeps
     the file's row order, ``preserve_insertion_order`` is on by default); Parquet is read in
-    place. Returns the SQL of the ``batch`` view, for a GX connection to define the same view.
+    place. :func:`show_scratch` then points the temp views at it.
     """
     parquet = path if detected.sniffed.file_type == "parquet" else target
-    source = _literal(str(parquet))
     try:
         if parquet == path:
             # Read every column once, as a copy would: a damaged file is refused here, not
             # half-way through the checks or the load.
             con.execute(
-                f"SELECT count(COLUMNS(*)) FROM read_parquet({source}, hive_partitioning = false)"
+                f"SELECT count(COLUMNS(*)) FROM read_parquet({_literal(str(path))}, "
+                "hive_partitioning = false)"
             ).fetchall()
         else:
             con.execute(
@@ -197,9 +248,18 @@ def write_scratch(
             )
     except duckdb.Error as exc:
         raise _read_error(exc, name, detected) from None
+    return parquet
+
+
+def show_scratch(con: duckdb.DuckDBPyConnection, detected: Detected, parquet: Path) -> str:
+    """Point the temp views ``file_rows`` and ``batch`` of ``con`` at one scratch file.
+
+    Returns the SQL of the ``batch`` view, for a GX connection to define the same view.
+    """
     rows = (
         "SELECT file_row_number + 1 AS _row_number, * EXCLUDE (file_row_number) FROM "
-        f"read_parquet({source}, file_row_number = true, hive_partitioning = false)"
+        f"read_parquet({_literal(str(parquet))}, file_row_number = true, "
+        "hive_partitioning = false)"
     )
     select = ",\n  ".join(["src._row_number", *projection(detected, "src", all_declared=False)])
     batch = f"SELECT\n  {select}\nFROM ({rows}) AS src"
@@ -231,33 +291,23 @@ def _read_error(exc: duckdb.Error, name: str, detected: Detected) -> FileRefused
 def check_partition(
     con: duckdb.DuckDBPyConnection, detected: Detected, name: str, source: str, numbered: bool
 ) -> Facts:
-    """The file's single billing account and period, or a refusal naming the offending row.
+    """Every partition the file holds, or a refusal naming a row that has none.
 
+    A file may hold any number of partitions (FOCUS files from hubs hold many providers,
+    accounts and months); only a row without a billing account or billing period is wrong.
     ``source`` is the scratch view (``numbered``: rows have ``_row_number``) or a reader call (a
     sensor's cheap look, without row numbers).
     """
-    fmt = detected.format
     _check_required(detected, name)
-    account_sql, period_sql = fmt.billing_account_sql, fmt.billing_period_sql
-    if fmt.partition_from_path:
-        account, day = path_partition(fmt, name)
-        account_sql, period_sql = _literal(account), f"DATE '{day:%Y-%m-01}'"
-    numbers = ["src._row_number"] if numbered else []
-    inner = ",\n  ".join(numbers + projection(detected, "src", all_declared=True))
-    rows_sql = (
-        f"SELECT {'_row_number, ' if numbered else ''}{account_sql} AS account, "
-        f"{period_sql} AS period FROM (SELECT\n  {inner}\nFROM {source} AS src)"
-    )
+    rows_sql = partition_rows_sql(detected, name, source, numbered)
     try:
-        stats = con.execute(
-            f"SELECT count(*), count(account), count(DISTINCT account), min(account), "
-            f"max(account), count(period), count(DISTINCT period), min(period), max(period) "
-            f"FROM ({rows_sql})"
-        ).fetchone()
+        found = con.execute(
+            f"SELECT provider, account, period, count(*) FROM ({rows_sql}) "
+            "GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
     except duckdb.Error as exc:
         raise _read_error(exc, name, detected) from None
-    rows, n_acc, d_acc, acc, acc_max, n_per, d_per, per, per_max = stats
-    if rows == 0:
+    if not found:
         raise FileRefused(
             name,
             "the file has a header but no data rows, so its billing period cannot be derived",
@@ -265,7 +315,8 @@ def check_partition(
             "re-export the month from the provider",
         )
     first_bad = _first_row_where(con, rows_sql, numbered)
-    if n_acc < rows:
+    fmt = detected.format
+    if any(account is None for _, account, _, _ in found):
         raise FileRefused(
             name,
             "a row has no billing account",
@@ -273,15 +324,7 @@ def check_partition(
             column=_account_column(fmt),
             row=first_bad("account IS NULL"),
         )
-    if d_acc > 1:
-        raise FileRefused(
-            name,
-            f"the file holds several billing accounts ({acc}, {acc_max}, ...)",
-            "split it per billing account: one file holds one billing account",
-            column=_account_column(fmt),
-            row=first_bad(f"account <> {_literal(acc)}"),
-        )
-    if n_per < rows:
+    if any(period is None for _, _, period, _ in found):
         raise FileRefused(
             name,
             "a row's billing period cannot be derived (empty or unparseable date)",
@@ -289,15 +332,35 @@ def check_partition(
             column=_period_column(fmt),
             row=first_bad("period IS NULL"),
         )
-    if d_per > 1:
-        raise FileRefused(
-            name,
-            f"the file holds several billing periods ({per:%Y-%m} to {per_max:%Y-%m})",
-            "split it per billing period: one file holds one billing period",
-            column=_period_column(fmt),
-            row=first_bad(f"period <> (SELECT period FROM ({rows_sql}) ORDER BY 1 LIMIT 1)"),
-        )
-    return Facts(rows=rows, billing_account_id=str(acc), billing_period=per)
+    partitions = tuple(Partition(p, str(a), d) for p, a, d, _ in found)
+    return Facts(rows=sum(n for *_, n in found), partitions=partitions)
+
+
+def partition_rows_sql(
+    detected: Detected, name: str, source: str, numbered: bool, money: bool = False
+) -> str:
+    """SQL giving each row's provider, billing account and billing period (and row number;
+    with ``money``, its currency and cost)."""
+    fmt = detected.format
+    provider_sql, account_sql, period_sql = partition_exprs(fmt, name)
+    selected = [f"{provider_sql} AS provider", f"{account_sql} AS account"]
+    selected.append(f"{period_sql} AS period")
+    if numbered:
+        selected.insert(0, "_row_number")
+    if money:
+        selected.append(f"{fmt.currency_sql or 'CAST(NULL AS VARCHAR)'} AS currency")
+        selected.append(f"{fmt.cost_sql or 'CAST(NULL AS DECIMAL(38,10))'} AS cost")
+    numbers = ["src._row_number"] if numbered else []
+    inner = ",\n  ".join(numbers + projection(detected, "src", all_declared=True))
+    return f"SELECT {', '.join(selected)} FROM (SELECT\n  {inner}\nFROM {source} AS src)"
+
+
+def partition_exprs(fmt: ExportFormat, name: str) -> tuple[str, str, str]:
+    """SQL (over the loaded column names) for a row's provider, billing account and period."""
+    if fmt.partition_from_path:
+        account, day = path_partition(fmt, name)
+        return fmt.provider_sql, _literal(account), f"DATE '{day:%Y-%m-01}'"
+    return fmt.provider_sql, fmt.billing_account_sql, fmt.billing_period_sql
 
 
 def path_partition(fmt: ExportFormat, name: str) -> tuple[str, dt.date]:
@@ -368,22 +431,49 @@ def _period_column(fmt: ExportFormat) -> str | None:
 
 def money_facts(
     con: duckdb.DuckDBPyConnection, detected: Detected, name: str
-) -> tuple[Decimal | None, str | None]:
-    """Σ cost (exact decimal) and the currency of a validated scratch file."""
+) -> list[PartitionTotal]:
+    """Rows and Σ cost (exact decimal) per partition and currency of a validated scratch file.
+
+    Currencies are never added: a partition billed in two currencies gets two totals.
+    """
+    rows_sql = partition_rows_sql(detected, name, SCRATCH_VIEW, numbered=False, money=True)
+    found = con.execute(
+        f"SELECT provider, account, period, currency, count(*), sum(cost) FROM ({rows_sql}) "
+        "GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    has_cost = detected.format.cost_sql is not None
+    return [
+        PartitionTotal(Partition(p, str(a), d), c, n, t if has_cost else None)
+        for p, a, d, c, n, t in found
+    ]
+
+
+def infer_dataset(con: duckdb.DuckDBPyConnection, detected: Detected) -> tuple[str, str] | None:
+    """Azure actual vs amortized cost from what only one of them holds, or None.
+
+    Amortized cost has UnusedReservation / UnusedSavingsPlan rows and prices commitment-covered
+    usage; actual cost has the commitment purchases and covered usage at 0. A file holding
+    neither (no commitments) or both says nothing.
+    """
     fmt = detected.format
-    if fmt.cost_sql is None:
-        return None, None
-    currency = fmt.currency_sql or "CAST(NULL AS VARCHAR)"
+    assert fmt.cost_sql is not None
+    cost = fmt.cost_sql.replace("CAST(", "TRY_CAST(", 1)  # not validated yet
     inner = ",\n  ".join(projection(detected, SCRATCH_VIEW, all_declared=True))
-    total, currencies = con.execute(
-        f"SELECT sum({fmt.cost_sql}), string_agg(DISTINCT {currency}, ',' ORDER BY {currency}) "
-        f"FROM (SELECT\n  {inner}\nFROM {SCRATCH_VIEW})"
+    committed = "\"PricingModel\" IN ('Reservation', 'SavingsPlan')"
+    amortized, actual = con.execute(
+        f"""
+        SELECT
+          count(*) FILTER (WHERE "ChargeType" IN ('UnusedReservation', 'UnusedSavingsPlan')
+            OR ({committed} AND "ChargeType" = 'Usage' AND {cost} <> 0)),
+          count(*) FILTER (WHERE {committed} AND ("ChargeType" = 'Purchase'
+            OR ("ChargeType" = 'Usage' AND {cost} = 0)))
+        FROM (SELECT\n  {inner}\nFROM {SCRATCH_VIEW})
+        """
     ).fetchone()
-    if currencies and "," in currencies:
-        raise FileRefused(
-            name,
-            f"the file mixes currencies ({currencies}); amounts of different currencies "
-            "cannot be added",
-            "deliver one file per billing currency (a billing account bills in one currency)",
+    if amortized and not actual:
+        return "amortized", (
+            f"its content says so ({amortized} rows of unused or priced commitment usage)"
         )
-    return total, currencies
+    if actual and not amortized:
+        return "actual", f"its content says so ({actual} commitment purchase or covered rows)"
+    return None

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
@@ -136,39 +135,6 @@ def _enumerations(fmt: ExportFormat) -> list[dict]:
     ]
 
 
-def _one_partition(fmt: ExportFormat) -> list[dict]:
-    """One billing account and one billing period per file (the unit of replacement).
-
-    When the value is derived from one column (the period parsed from a timestamp text), rows
-    whose text equals data row 1's are skipped first: they cannot differ, and comparing text is
-    far cheaper than parsing every row's timestamp.
-    """
-    out = []
-    for label, sql in (
-        ("billing account", fmt.billing_account_sql),
-        ("billing period", fmt.billing_period_sql),
-    ):
-        if sql.startswith("'"):
-            continue
-        where = f"({sql}) IS DISTINCT FROM (SELECT {sql} FROM {{batch}} WHERE _row_number = 1)"
-        source = set(re.findall(r'"(?:[^"]|"")+"', sql))
-        if len(source) == 1 and sql not in source:
-            column = source.pop()
-            same = f"(SELECT {column} FROM {{batch}} WHERE _row_number = 1)"
-            where = f"{column} IS DISTINCT FROM {same} AND {where}"
-        query = f"SELECT _row_number, CAST({sql} AS VARCHAR) AS value FROM {{batch}} WHERE {where}"
-        out.append(
-            _expect(
-                "unexpected_rows_expectation",
-                f"split the file per {label}: one file holds one billing account and one "
-                "billing period",
-                unexpected_rows_query=query,
-                description=f"one {label} per file (rows that differ from data row 1)",
-            )
-        )
-    return out
-
-
 def build_suite(fmt: ExportFormat) -> dict[str, Any]:
     """The default suite of a format, as GX 1.x JSON."""
     expectations = (
@@ -176,7 +142,6 @@ def build_suite(fmt: ExportFormat) -> dict[str, Any]:
         + _ids(fmt)
         + _numeric(fmt)
         + _timestamps(fmt)
-        + _one_partition(fmt)
         + _enumerations(fmt)
     )
     return {

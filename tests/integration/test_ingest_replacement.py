@@ -144,11 +144,11 @@ def test_periods_limit_the_run_to_those_billing_months(tmp_path: Path):
     s.aws_cur_csv(tmp_path / "landing" / "jan.csv", rows=2)
     s.aws_cur_csv(tmp_path / "landing" / "feb.csv", rows=2, period="2024-02")
     report = _run(tmp_path, periods={"2024-02"})
-    assert {f.billing_period: f.status for f in report.files} == {
-        "2024-01": "skipped",
-        "2024-02": "loaded",
+    assert {f.billing_periods: f.status for f in report.files} == {
+        ("2024-01",): "skipped",
+        ("2024-02",): "loaded",
     }
-    assert _run(tmp_path).by_status("loaded")[0].billing_period == "2024-01"
+    assert _run(tmp_path).by_status("loaded")[0].billing_periods == ("2024-01",)
 
 
 @pytest.fixture
@@ -186,11 +186,11 @@ def test_plan_landing_reports_partition_or_error_for_every_file(tmp_path: Path):
     (landing / "cur2" / "metadata" / "x-Manifest.json").write_text("{}")
     planned = {Path(f.path).name: f for f in plan_landing(str(landing))}
     assert set(planned) == {"cur.csv.gz", "export.jsonl", "x-00001.parquet", "junk.bin"}
-    assert (planned["cur.csv.gz"].format, planned["cur.csv.gz"].billing_period) == (
+    assert (planned["cur.csv.gz"].format, planned["cur.csv.gz"].billing_periods) == (
         "aws_cur",
-        "2024-03",
+        ("2024-03",),
     )
-    assert planned["export.jsonl"].billing_period == "2024-02"
+    assert planned["export.jsonl"].billing_periods == ("2024-02",)
     assert planned["x-00001.parquet"].format == "aws_cur2"
-    assert planned["junk.bin"].billing_period is None and planned["junk.bin"].error
+    assert planned["junk.bin"].billing_periods == () and planned["junk.bin"].error
     assert len(planned["cur.csv.gz"].sha256) == 64

@@ -151,10 +151,14 @@ def test_mca_camel_case_columns_map_to_the_declared_spelling(tmp_path: Path):
     assert columns.extra == ()
 
 
-def test_azure_file_without_actual_or_amortized_in_its_path_is_refused(tmp_path: Path):
+def test_azure_file_whose_path_says_nothing_is_detected_with_its_dataset_undecided(
+    tmp_path: Path,
+):
     path = s.write_csv(tmp_path / "part_0_0001.csv", s.azure_rows())
-    with pytest.raises(FileRefused, match="ActualCost"):
-        detect(path, "part_0_0001.csv", "exports/daily/part_0_0001.csv")
+    found = detect(path, "part_0_0001.csv", "exports/daily/part_0_0001.csv")
+    assert (found.format.dataset, found.dataset_basis) == ("actual", None)
+    told = detect(path, "part_0_0001.csv", "x/part_0_0001.csv", ("amortized", "the manifest"))
+    assert (told.format.key, told.dataset_basis) == ("azure_amortized", "the manifest")
 
 
 def test_legacy_cur_parquet_maps_athena_names_back_and_folds_tags(tmp_path: Path):
@@ -230,7 +234,12 @@ def test_cli_json_arrays_are_detected_as_commitment_inventories(tmp_path: Path):
 
 
 def test_inventory_partition_comes_from_the_path_and_times_keep_their_offset(tmp_path: Path):
-    from dagster_project.ingest.scratch import SCRATCH_VIEW, check_partition, write_scratch
+    from dagster_project.ingest.scratch import (
+        SCRATCH_VIEW,
+        check_partition,
+        show_scratch,
+        write_scratch,
+    )
 
     path = s.write_json_array(
         tmp_path / "gcp/commitments/billingAccounts/01A2-B3/commitments_2024-03-31.json",
@@ -239,9 +248,13 @@ def test_inventory_partition_comes_from_the_path_and_times_keep_their_offset(tmp
     found = detect(path, str(path), path.name)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    write_scratch(con, path, found, str(path), tmp_path / "scratch.parquet")
+    show_scratch(con, found, write_scratch(con, path, found, str(path), tmp_path / "s.parquet"))
     facts = check_partition(con, found, str(path), SCRATCH_VIEW, numbered=True)
-    assert (facts.billing_account_id, str(facts.billing_period)) == ("01A2-B3", "2024-03-01")
+    (partition,) = facts.partitions
+    assert (partition.billing_account_id, str(partition.billing_period)) == (
+        "01A2-B3",
+        "2024-03-01",
+    )
     start, end = con.execute('SELECT "startTimestamp", "endTimestamp" FROM batch').fetchone()
     assert (str(start), str(end)) == ("2023-01-01 07:00:00", "2024-01-01 07:00:00")
     undated = s.write_json_array(

@@ -113,11 +113,29 @@ def test_unparseable_timestamp_is_refused_naming_column_and_row(area: Landing):
     assert "'lineItem/UsageStartDate'" in error and "data row 2" in error
 
 
-def test_mixed_billing_periods_are_refused_with_the_split_fix(area: Landing):
-    rows = s.aws_cur_rows(rows=2, period="2024-01") + s.aws_cur_rows(rows=2, period="2024-02")
+def test_a_file_holding_two_billing_periods_loads_both_partitions(area: Landing):
+    rows = s.aws_cur_rows(rows=2, period="2024-01") + s.aws_cur_rows(rows=3, period="2024-02")
+    s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
+    (result,) = area.run().files
+    assert (result.status, result.billing_periods) == ("loaded", ("2024-01", "2024-02"))
+    assert area.query(
+        "SELECT billing_period, partitions, rows FROM raw.ingest_manifest"
+    ) == [(None, 2, 5)], "one row per file; its period is NULL when it holds several"
+    assert area.query(
+        "SELECT strftime(billing_period, '%Y-%m'), rows, status FROM raw.ingest_partitions "
+        "ORDER BY 1"
+    ) == [("2024-01", 2, "loaded"), ("2024-02", 3, "loaded")]
+    assert area.query(
+        "SELECT strftime(_billing_period, '%Y-%m'), count(*) FROM raw.aws_cur GROUP BY 1 ORDER BY 1"
+    ) == [("2024-01", 2), ("2024-02", 3)]
+
+
+def test_a_row_without_a_billing_period_is_refused_naming_it(area: Landing):
+    rows = s.aws_cur_rows(rows=3, period="2024-01")
+    rows[1]["bill/BillingPeriodStartDate"] = ""
     s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
     error = refused(area, "cur.csv")
-    assert "split it per billing period" in error and "data row 3" in error
+    assert "billing period cannot be derived" in error and "data row 2" in error
 
 
 def test_bom_and_crlf_load_cleanly(area: Landing):

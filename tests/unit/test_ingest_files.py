@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.ingest.detect import _path_has_token
+from dagster_project.formats import AZURE_ACTUAL
+from dagster_project.ingest.deliveries import folder_group
+from dagster_project.ingest.detect import _choose_dataset
 from dagster_project.ingest.errors import FileRefused
 from dagster_project.ingest.files import fingerprint, is_side_file, list_landing
 
@@ -67,16 +69,53 @@ def test_listing_is_recursive_sorted_and_skips_side_files(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    ("relative", "tokens", "expected"),
+    ("relative", "expected"),
     [
-        ("ea-ActualCost/20240101-20240131/part_0_0001.csv", ("actual",), True),
-        ("ea-ActualCost/20240101-20240131/part_0_0001.csv", ("amortized",), False),
-        ("actual/2024-01/AmortizedCost.csv", ("amortized",), True),
-        ("exports/daily/part_0_0001.csv", ("actual",), False),
+        ("ea-ActualCost/20240101-20240131/part_0_0001.csv", "actual"),
+        ("ea-AmortizedCost/20240101-20240131/part_0_0001.csv", "amortized"),
+        ("actual/2024-01/AmortizedCost.csv", "amortized"),
+        ("exports/daily/part_0_0001.csv", None),
+        ("downloads/Detail_Enrollment_8611537_202401_en.csv", None),
     ],
 )
-def test_azure_path_rule_takes_the_nearest_part_naming_the_cost_type(relative, tokens, expected):
-    assert _path_has_token(relative, tokens) is expected
+def test_azure_path_hint_takes_the_nearest_part_naming_the_cost_type(relative, expected):
+    fmt, basis = _choose_dataset(AZURE_ACTUAL, relative, None)
+    assert (fmt.dataset if basis else None) == expected
+
+
+def test_what_the_caller_was_told_beats_the_path():
+    fmt, basis = _choose_dataset(
+        AZURE_ACTUAL, "x-ActualCost/a.csv", ("amortized", "the landing config says so")
+    )
+    assert (fmt.key, basis) == ("azure_amortized", "the landing config says so")
+
+
+@pytest.mark.parametrize(
+    ("names", "groups"),
+    [
+        # Azure partitioned export, AWS CUR parts, Data Exports chunks, BigQuery shards.
+        (["r/part_0_0001.csv", "r/part_1_0001.csv"], 1),
+        (["a/kestrel-hourly-1.csv.gz", "a/kestrel-hourly-2.csv.gz"], 1),
+        (["d/x-cur2-00001.snappy.parquet", "d/x-cur2-00002.snappy.parquet"], 1),
+        (["g/export-000000000000.jsonl", "g/export-000000000001.jsonl"], 1),
+        # Dated names are separate deliveries, never parts of one.
+        (["f/export-2026-08-04.csv", "f/export-2026-08-05.csv"], 2),
+        (["f/cur-2024-01.csv", "f/cur-2024-02.csv"], 2),
+        # Parts in different folders or of different types are different deliveries.
+        (["a/part_0_0001.csv", "b/part_0_0001.csv"], 2),
+        (["a/x-1.csv.gz", "a/x-1.parquet"], 2),
+        # An Azure unpartitioned export ends in a GUID: one file, one delivery.
+        (
+            [
+                "e/costs_0b4f2c1e-1111-2222-3333-444455556666.csv",
+                "e/costs_0b4f2c1e-1111-2222-3333-444455556667.csv",
+            ],
+            2,
+        ),
+    ],
+)
+def test_parts_of_one_delivery_are_grouped_by_folder_convention(names, groups):
+    assert len({folder_group(n) for n in names}) == groups
 
 
 def test_refusal_message_names_file_column_row_value_and_fix():

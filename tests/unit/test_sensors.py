@@ -7,16 +7,16 @@ from dagster_project.sensors import new_deliveries
 class Planned:
     path: str
     sha256: str
-    billing_period: str | None
+    billing_periods: tuple[str, ...]
 
 
 def test_only_new_or_changed_files_trigger_their_billing_month():
     seen = {"a.csv": "1", "b.csv": "2"}
     files = [
-        Planned("a.csv", "1", "2026-07"),  # unchanged
-        Planned("b.csv", "9", "2026-08"),  # re-delivered with new bytes
-        Planned("c.csv", "3", "2026-08"),  # new
-        Planned("junk.bin", "4", None),  # no period: reported, not ingested by month
+        Planned("a.csv", "1", ("2026-07",)),  # unchanged
+        Planned("b.csv", "9", ("2026-08",)),  # re-delivered with new bytes
+        Planned("c.csv", "3", ("2026-08",)),  # new
+        Planned("junk.bin", "4", ()),  # no period: reported, not ingested by month
     ]
     periods, cursor = new_deliveries(seen, files)
     assert periods == {"2026-08": {"b.csv", "c.csv"}, "": {"junk.bin"}}
@@ -24,7 +24,13 @@ def test_only_new_or_changed_files_trigger_their_billing_month():
 
 
 def test_nothing_new_requests_nothing():
-    files = [Planned("a.csv", "1", "2026-07")]
+    files = [Planned("a.csv", "1", ("2026-07",))]
     periods, cursor = new_deliveries({"a.csv": "1"}, files)
     assert periods == {}
     assert cursor == {"a.csv": "1"}
+
+
+def test_a_file_holding_two_months_triggers_both():
+    files = [Planned("hub.csv", "5", ("2026-07", "2026-08"))]
+    periods, _ = new_deliveries({}, files)
+    assert periods == {"2026-07": {"hub.csv"}, "2026-08": {"hub.csv"}}
