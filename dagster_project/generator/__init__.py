@@ -146,6 +146,7 @@ def generate(
     focus.generate(landing, world.focus, gt, progress)
     invoices.generate(landing, periods, gt, progress)
     metrics.generate(landing, periods, seed, gt, progress)
+    gt.finish()
     gt.write(out_dir / "ground_truth.json")
     set_mtime(out_dir / "ground_truth.json", max(f.delivered_s for f in gt.files))
     if progress:
