@@ -12,13 +12,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import aws_catalog, aws_cur, aws_cur2, azure, focus, gcp, inventory, invoices, metrics
+from . import (
+    aws_catalog,
+    aws_cur,
+    aws_cur2,
+    azure,
+    focus,
+    focus_hub,
+    gcp,
+    inventory,
+    invoices,
+    metrics,
+)
 from ._textio import set_mtime
 from .aws import AwsEngine
+from .focus_hub import write_focus_partition_file, write_messy_focus_file
 from .ground_truth import GroundTruth, load_ground_truth
 from .periods import Month, month_range
 
-__all__ = ["DEFAULT_START", "GroundTruth", "generate", "load_ground_truth", "plan_rows"]
+__all__ = [
+    "DEFAULT_START",
+    "GroundTruth",
+    "generate",
+    "load_ground_truth",
+    "plan_rows",
+    "write_focus_partition_file",
+    "write_messy_focus_file",
+]
 
 DEFAULT_START = "2026-07"
 """First billing month generated unless told otherwise (a fixed month keeps runs identical)."""
@@ -94,8 +114,10 @@ def build_world(months: list[Month], seed: int, scale: int, finalize: bool = Tru
     if finalize:
         focus.finalize(items, seed, expected)
         fo = focus.FocusEngine(items, months, seed)
-    # Invoices (a few per provider account and month) and business metrics.
+    # Invoices (a few per provider account and month), business metrics and the FOCUS hub
+    # (fixed size: about 6 resources a day, each month delivered twice but the last).
     rows += len(months) * (12 + 5 * len(metrics.METRICS) * 31)
+    rows += (2 * len(months) - 1) * 6 * 31
     return World(months, engines["legacy"], engines["cur2"], gcp_engines, az, fo, rows)
 
 
@@ -144,8 +166,10 @@ def generate(
     gcp.generate(landing, world.gcp, gt, progress)
     inventory.generate(landing, world.azure, world.gcp, gt, progress)
     focus.generate(landing, world.focus, gt, progress)
+    focus_hub.generate(landing, periods, seed, gt, progress)
     invoices.generate(landing, periods, gt, progress)
     metrics.generate(landing, periods, seed, gt, progress)
+    gt.finish()
     gt.write(out_dir / "ground_truth.json")
     set_mtime(out_dir / "ground_truth.json", max(f.delivered_s for f in gt.files))
     if progress:

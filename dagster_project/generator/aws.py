@@ -992,3 +992,66 @@ def record_final(
     for x, cost in zip(payer.resources, st.list_cost.tolist(), strict=True):
         if cost or x.uid in gt.resource_owners:
             gt.resource_owners[x.uid] = x.team
+
+
+# --- multi-part deliveries ----------------------------------------------------------------
+
+
+def slice_batch(batch: Batch, lo: int, hi: int) -> Batch:
+    """Rows ``lo .. hi`` of a batch (constants stay constants)."""
+    cols = {}
+    for name, v in batch.cols.items():
+        if isinstance(v, np.ndarray) and v.ndim == 1 and len(v) == batch.n:
+            cols[name] = v[lo:hi]
+        elif isinstance(v, pa.Array) and len(v) == batch.n:
+            cols[name] = v.slice(lo, hi - lo)
+        else:
+            cols[name] = v
+    return Batch(hi - lo, cols)
+
+
+def batch_cost(batch: Batch) -> int:
+    """Σ lineItem/UnblendedCost of a batch (1e-10 USD), as the part's manifest total."""
+    v = batch.cols.get("lineItem/UnblendedCost")
+    if v is None:
+        return 0
+    if isinstance(v, int | np.integer):
+        return int(v) * batch.n
+    return int(np.asarray(v, dtype=np.int64).sum())
+
+
+class PartRouter:
+    """Splits one delivery's batches over ``len(writers)`` part files by row count.
+
+    Every part but the last takes ``target`` rows (the delivery's expected rows divided by
+    the part count), the last one the rest, so the parts are consecutive runs of the rows a
+    one-file delivery would hold. Each writer's ``first_row`` continues the line item ids
+    across parts, so ids stay unique in the delivery.
+    """
+
+    def __init__(self, writers: list[Any], target: int) -> None:
+        self.writers = writers
+        self.target = max(1, target)
+        self.rows = [0] * len(writers)
+        self.cost = [0] * len(writers)
+        self._part = 0
+
+    def write(self, batch: Batch) -> None:
+        lo = 0
+        while lo < batch.n:
+            last = self._part == len(self.writers) - 1
+            room = batch.n - lo if last else self.target - self.rows[self._part]
+            if room <= 0:
+                self._part += 1
+                self.writers[self._part].first_row = sum(self.rows)
+                continue
+            hi = min(batch.n, lo + room)
+            piece = batch if (lo, hi) == (0, batch.n) else slice_batch(batch, lo, hi)
+            self.writers[self._part].write(piece)
+            self.rows[self._part] += piece.n
+            self.cost[self._part] += batch_cost(piece)
+            lo = hi
+
+    def close(self) -> None:
+        for w in self.writers:
+            w.close()

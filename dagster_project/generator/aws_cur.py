@@ -1,8 +1,10 @@
 """AWS legacy Cost and Usage Report: gzip CSV plus manifests, laid out as AWS delivers it.
 
-``<prefix>/<report>/<yyyymmdd-yyyymmdd>/<assemblyId>/<report>-1.csv.gz`` with the assembly's
-``<report>-Manifest.json`` beside it and the latest manifest one folder up (reference 1.1).
-Each delivery restates the whole month; a later delivery gets a new assemblyId.
+``<prefix>/<report>/<yyyymmdd-yyyymmdd>/<assemblyId>/<report>-<n>.csv.gz`` (``PARTS`` parts,
+split by rows, each a complete gzip CSV with the header) with the assembly's
+``<report>-Manifest.json`` beside them and the latest manifest one folder up, both listing
+every part in ``reportKeys``. Each delivery (assembly) restates the whole month; a later
+delivery gets a new assemblyId and replaces all the parts of the earlier one.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from .periods import HOUR, Month, hour_text, iso
 PREFIX = "aws/cur"
 REPORT = "kestrel-hourly"
 BUCKET = "kestrel-billing-exports"
+PARTS = 3
+"""Parts per assembly (AWS splits large reports; the demo splits every one)."""
 
 
 def tag_keys(engine: AwsEngine, month: Month) -> list[str]:
@@ -71,6 +75,8 @@ class CsvWriter:
     def __init__(self, engine: AwsEngine, month: Month, path: Path, salt: int) -> None:
         self.columns = columns(engine, month)
         self.salt = salt
+        self.first_row = 0
+        """Row number of this part's first row in the delivery (line item ids)."""
         self.file = TextFile(path, gz=True)
         self.file.write((",".join(self.columns) + "\n").encode())
         self._product = {
@@ -114,7 +120,7 @@ class CsvWriter:
 
     def _cell(self, name: str, batch: Batch) -> pa.Array | str:
         if name == "identity/LineItemId":
-            return row_ids(self.salt, self.file.rows, batch.n)
+            return row_ids(self.salt, self.first_row + self.file.rows, batch.n)
         if name in self._tags:
             return _take(self._tags[name], batch.cols.get("_tags", 0))
         if name.startswith("costCategory/"):
@@ -169,7 +175,7 @@ class CsvWriter:
 
 @dataclass
 class LegacyDelivery:
-    path: Path
+    paths: list[Path]
     manifest: Path
     latest_manifest: Path
     assembly_id: str
@@ -180,7 +186,7 @@ def layout(root: Path, month: Month, assembly_id: str) -> LegacyDelivery:
     period = f"{month.start:%Y%m%d}-{nxt:%Y%m%d}"
     base = root / PREFIX / REPORT / period
     return LegacyDelivery(
-        path=base / assembly_id / f"{REPORT}-1.csv.gz",
+        paths=[base / assembly_id / f"{REPORT}-{n}.csv.gz" for n in range(1, PARTS + 1)],
         manifest=base / assembly_id / f"{REPORT}-Manifest.json",
         latest_manifest=base / f"{REPORT}-Manifest.json",
         assembly_id=assembly_id,
@@ -206,7 +212,7 @@ def write_manifest(d: LegacyDelivery, root: Path, engine: AwsEngine, month: Mont
             "end": iso(month.end_s, "%Y%m%dT%H%M%S.000Z"),
         },
         "bucket": BUCKET,
-        "reportKeys": [d.path.relative_to(root).as_posix()],
+        "reportKeys": [p.relative_to(root).as_posix() for p in d.paths],
         "additionalArtifactKeys": [],
     }
     text = json.dumps(body, indent=2) + "\n"
@@ -226,8 +232,8 @@ def line_item_salt(engine: AwsEngine, month: Month, delivery_no: int) -> int:
 def generate(root: Path, engine: AwsEngine, gt: Any, progress: Any) -> None:
     """Every delivery of every month; month 1 is delivered twice (restated)."""
     from ._textio import set_mtime, sha256_of
-    from .aws import Delivery, Stats, commitment_records, record_final
-    from .ground_truth import FileRecord
+    from .aws import Delivery, PartRouter, Stats, commitment_records, record_final
+    from .ground_truth import DeliveryRecord, FileRecord, Partition
 
     commitments = {c.id: c for c in commitment_records(engine, "aws_cur")}
     gt.commitments.extend(commitments.values())
@@ -237,32 +243,67 @@ def generate(root: Path, engine: AwsEngine, gt: Any, progress: Any) -> None:
         plan = [(Delivery(late_credit=month.index == 0), month.next_at(8, 6), False)]
         if month.index == 0:
             plan.insert(0, (Delivery(pre_invoice=True), month.next_at(1, 18), True))
+        expected = engine.expected_rows(month, engine.active_counts(month))
         for no, (delivery, mtime, superseded) in enumerate(plan):
             d = layout(root, month, assembly_id(engine, month, no))
-            writer = CsvWriter(engine, month, d.path, line_item_salt(engine, month, no))
+            salt = line_item_salt(engine, month, no)
+            router = PartRouter(
+                [CsvWriter(engine, month, p, salt) for p in d.paths], expected // PARTS
+            )
             st = Stats()
             for batch in engine.month_batches(month, delivery, st):
-                writer.write(batch)
-            writer.close()
+                router.write(batch)
+            router.close()
+            if min(router.rows) == 0 or sum(router.cost) != st.cost:
+                raise AssertionError(f"aws_cur {month.label}: parts {router.rows} do not add up")
             write_manifest(d, root, engine, month)
-            for p in (d.path, d.manifest, d.latest_manifest):
+            for p in (*d.paths, d.manifest, d.latest_manifest):
                 set_mtime(p, mtime)
-            gt.files.append(
-                FileRecord(
-                    path=d.path.relative_to(root.parent).as_posix(),
+            rel = [p.relative_to(root.parent).as_posix() for p in d.paths]
+            for path, rel_path, rows, cost in zip(
+                d.paths, rel, router.rows, router.cost, strict=True
+            ):
+                gt.files.append(
+                    FileRecord(
+                        path=rel_path,
+                        format="aws_cur",
+                        billing_account_id=engine.payer.payer_id,
+                        billing_period=month.label,
+                        rows=rows,
+                        cost_total=cost,
+                        currency="USD",
+                        superseded=superseded,
+                        delivered_at=iso(mtime),
+                        bytes=path.stat().st_size,
+                        sha256=sha256_of(path),
+                        delivery=d.assembly_id,
+                        partitions=[
+                            Partition(
+                                "AWS",
+                                engine.payer.payer_id,
+                                month.label,
+                                "USD",
+                                rows,
+                                cost,
+                                superseded,
+                            )
+                        ],
+                    )
+                )
+            gt.deliveries.append(
+                DeliveryRecord(
+                    delivery=d.assembly_id,
                     format="aws_cur",
-                    billing_account_id=engine.payer.payer_id,
-                    billing_period=month.label,
-                    rows=st.rows,
-                    cost_total=st.cost,
-                    currency="USD",
-                    superseded=superseded,
+                    manifest=d.manifest.relative_to(root.parent).as_posix(),
+                    parts=rel,
                     delivered_at=iso(mtime),
-                    bytes=d.path.stat().st_size,
-                    sha256=sha256_of(d.path),
+                    superseded=superseded,
                 )
             )
             if not superseded:
                 record_final(engine, month, st, gt, "aws_cur", commitments)
             if progress:
-                progress(f"aws_cur {month.label} delivery {no + 1}: {st.rows:,} rows")
+                progress(
+                    f"aws_cur {month.label} delivery {no + 1}: {st.rows:,} rows "
+                    f"in {PARTS} parts {router.rows}"
+                )

@@ -1,12 +1,13 @@
-"""AWS CUR 2.0 Data Export: one snappy Parquet file per billing period.
+"""AWS CUR 2.0 Data Export: ``PARTS`` snappy Parquet parts per billing period (one delivery).
 
-``<export>/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet`` plus the manifest under
-``<export>/metadata/BILLING_PERIOD=YYYY-MM/`` (reference 2.1). Columns and order are the
-export's SELECT list (AWS CID ``data-exports-aggregation.yaml``, without split cost allocation
-data); types follow its Glue table: costs and quantities double, rates and commitment times
-string, timestamps, and the map columns ``product``, ``resource_tags``, ``cost_category``
-(map<string,string>) and ``discount`` (map<string,double>). Rows are written as row groups
-of at most one chunk through ``ParquetWriter``, so memory stays flat.
+``<export>/data/BILLING_PERIOD=YYYY-MM/<export>-0000<n>.snappy.parquet`` plus the manifest
+under ``<export>/metadata/BILLING_PERIOD=YYYY-MM/`` listing every part in ``dataFiles``.
+Columns and order are the export's SELECT list (AWS CID ``data-exports-aggregation.yaml``,
+without split cost allocation data); types follow its Glue table: costs and quantities
+double, rates and commitment times string, timestamps, and the map columns ``product``,
+``resource_tags``, ``cost_category`` (map<string,string>) and ``discount``
+(map<string,double>). Rows are written as row groups of at most one chunk through
+``ParquetWriter``, so memory stays flat.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from .periods import Month, iso
 EXPORT = "kestrel-data-cur2"
 PREFIX = "aws/cur2"
 BUCKET = "kestrel-billing-exports"
+PARTS = 2
+"""Parquet parts per delivery, split by rows (Data Exports split large periods)."""
 
 S = pa.string()
 D = pa.float64()
@@ -194,6 +197,8 @@ class ParquetExportWriter:
         self.engine = engine
         self.salt = salt
         self.rows = 0
+        self.first_row = 0
+        """Row number of this part's first row in the delivery (line item ids)."""
         self.writer = pq.ParquetWriter(path, SCHEMA, compression="snappy")
         self._prod_attr = {
             key: pa.array([p.get(key) or None for p in engine.products], S)
@@ -226,7 +231,7 @@ class ParquetExportWriter:
         if src is None:
             return pa.nulls(n, type_)
         if src == "id":
-            return row_ids(self.salt, self.rows, n)
+            return row_ids(self.salt, self.first_row + self.rows, n)
         if src == "payer_name":
             return pa.array([self.engine.payer.payer_name] * n, S)
         if src in self._maps:
@@ -269,16 +274,21 @@ def _empty_to_null(v: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(v, ""), pa.scalar(None, S), v)
 
 
-def layout(root: Path, month: Month) -> tuple[Path, Path]:
+def layout(root: Path, month: Month) -> tuple[list[Path], Path]:
     part = f"BILLING_PERIOD={month.label}"
-    data = root / PREFIX / EXPORT / "data" / part / f"{EXPORT}-00001.snappy.parquet"
+    folder = root / PREFIX / EXPORT / "data" / part
+    data = [folder / f"{EXPORT}-{n:05d}.snappy.parquet" for n in range(1, PARTS + 1)]
     manifest = root / PREFIX / EXPORT / "metadata" / part / f"{EXPORT}-Manifest.json"
     return data, manifest
 
 
+def execution_id(engine: AwsEngine, month: Month) -> str:
+    return hexid(32, engine.seed, EXPORT, month.label)
+
+
 def write_manifest(
     root: Path,
-    data: Path,
+    data: list[Path],
     manifest: Path,
     engine: AwsEngine,
     month: Month,
@@ -289,11 +299,11 @@ def write_manifest(
         "reportName": EXPORT,
         "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{engine.payer.payer_id}:export/"
         f"{EXPORT}-{hexid(8, engine.seed, EXPORT)}",
-        "executionId": hexid(32, engine.seed, EXPORT, month.label),
+        "executionId": execution_id(engine, month),
         "billingPeriod": {"start": iso(month.start_s), "end": iso(month.end_s)},
         "exportTime": iso(delivered_s),
         "columns": [{"name": name, "type": str(t)} for name, t, _ in COLUMNS],
-        "dataFiles": [f"s3://{BUCKET}/{data.relative_to(root).as_posix()}"],
+        "dataFiles": [f"s3://{BUCKET}/{p.relative_to(root).as_posix()}" for p in data],
         "numberOfRows": rows,
         "bucket": BUCKET,
     }
@@ -302,40 +312,62 @@ def write_manifest(
 
 
 def generate(root: Path, engine: AwsEngine, gt: Any, progress: Any) -> None:
-    """One export file per billing period, delivered on the 8th of the next month."""
+    """One export (``PARTS`` files) per billing period, delivered on the 8th of the next month."""
     from ._textio import set_mtime, sha256_of
-    from .aws import Delivery, Stats, commitment_records, record_final
+    from .aws import Delivery, PartRouter, Stats, commitment_records, record_final
     from .aws_cur import line_item_salt
-    from .ground_truth import FileRecord
+    from .ground_truth import DeliveryRecord, FileRecord, Partition
 
     commitments = {c.id: c for c in commitment_records(engine, "aws_cur2")}
     gt.commitments.extend(commitments.values())
+    payer = engine.payer.payer_id
     for month in engine.months:
         data, manifest = layout(root, month)
         mtime = month.next_at(8, 7)
-        writer = ParquetExportWriter(engine, month, data, line_item_salt(engine, month, 0))
+        salt = line_item_salt(engine, month, 0)
+        expected = engine.expected_rows(month, engine.active_counts(month))
+        router = PartRouter(
+            [ParquetExportWriter(engine, month, p, salt) for p in data], expected // PARTS
+        )
         st = Stats()
         for batch in engine.month_batches(month, Delivery(), st):
-            writer.write(batch)
-        writer.close()
+            router.write(batch)
+        router.close()
+        if min(router.rows) == 0 or sum(router.cost) != st.cost:
+            raise AssertionError(f"aws_cur2 {month.label}: parts {router.rows} do not add up")
         write_manifest(root, data, manifest, engine, month, st.rows, mtime)
-        set_mtime(data, mtime)
-        set_mtime(manifest, mtime)
-        gt.files.append(
-            FileRecord(
-                path=data.relative_to(root.parent).as_posix(),
+        for p in (*data, manifest):
+            set_mtime(p, mtime)
+        execution = execution_id(engine, month)
+        rel = [p.relative_to(root.parent).as_posix() for p in data]
+        for path, rel_path, rows, cost in zip(data, rel, router.rows, router.cost, strict=True):
+            gt.files.append(
+                FileRecord(
+                    path=rel_path,
+                    format="aws_cur2",
+                    billing_account_id=payer,
+                    billing_period=month.label,
+                    rows=rows,
+                    cost_total=cost,
+                    currency="USD",
+                    superseded=False,
+                    delivered_at=iso(mtime),
+                    bytes=path.stat().st_size,
+                    sha256=sha256_of(path),
+                    delivery=execution,
+                    partitions=[Partition("AWS", payer, month.label, "USD", rows, cost)],
+                )
+            )
+        gt.deliveries.append(
+            DeliveryRecord(
+                delivery=execution,
                 format="aws_cur2",
-                billing_account_id=engine.payer.payer_id,
-                billing_period=month.label,
-                rows=st.rows,
-                cost_total=st.cost,
-                currency="USD",
-                superseded=False,
+                manifest=manifest.relative_to(root.parent).as_posix(),
+                parts=rel,
                 delivered_at=iso(mtime),
-                bytes=data.stat().st_size,
-                sha256=sha256_of(data),
+                superseded=False,
             )
         )
         record_final(engine, month, st, gt, "aws_cur2", commitments)
         if progress:
-            progress(f"aws_cur2 {month.label}: {st.rows:,} rows")
+            progress(f"aws_cur2 {month.label}: {st.rows:,} rows in {PARTS} parts {router.rows}")

@@ -1,12 +1,18 @@
-"""Azure cost details exports for a Microsoft Customer Agreement (MCA) billing profile.
+"""Azure cost details for a Microsoft Customer Agreement (MCA) billing profile.
 
-Two exports per month, actual and amortized, sharing the 65-column camelCase MCA header of
+Two datasets per month, actual and amortized, sharing the 65-column camelCase MCA header of
 ``dataVersion 2023-12-01-preview`` (reference 4.2) with a UTF-8 BOM, ``MM/DD/YYYY`` dates and
 braceless ``tags`` JSON. Billing currency EUR, pricing currency USD: prices are in USD and
 ``costInBillingCurrency = costInPricingCurrency x exchangeRatePricingToBilling`` exactly (USD
 costs have at most 6 decimals, rates 4). A monthly-billed VM reservation appears as a
 ``Purchase`` in the actual export (covered usage at cost 0) and as costed usage plus
 ``UnusedReservation`` rows in the amortized export, so both exports total the same per month.
+
+Delivered as Microsoft delivers them: actual cost by a scheduled, partitioned export whose
+name says nothing about the dataset (``<export>/<yyyymmdd-yyyymmdd>/<runId>/part_<n>_0001.csv``
+plus the run's ``manifest.json``, API 2023-07-01-preview, which names the type), amortized
+cost as one CSV downloaded from the portal (``downloads/<billing profile>_<yyyymm>.csv``): only
+its content (``UnusedReservation`` rows, costed reservation usage) says it is amortized.
 """
 
 from __future__ import annotations
@@ -525,15 +531,16 @@ class AzureEngine:
     def invoice_id(self, month: Month) -> str:
         return "G" + digits(9, self.seed, "azure-invoice", month.label)
 
-    def month_text(self, month: Month, st: AzStats) -> Any:
-        """Yield (actual bytes, amortized bytes) chunks for one month."""
+    def month_text(self, month: Month, st: AzStats, parts: int = 1) -> Any:
+        """Yield (part, actual bytes, amortized bytes) chunks for one month: the days split
+        into ``parts`` consecutive runs (the export's partitions), the reservation rows last."""
         st.list_usd = np.zeros(self.n, np.int64)
         rate = self.rate4(month)
-        for r, s in grid_cells(
-            np.arange(self.n), slots(month.start_h, month.end_h, True), self.sched, True, CHUNK_ROWS
-        ):
-            yield self._bulk(month, st, r, s, rate)
-        yield self._specials(month, st, rate)
+        days = slots(month.start_h, month.end_h, True)
+        for part, run in enumerate(np.array_split(days, parts)):
+            for r, s in grid_cells(np.arange(self.n), run, self.sched, True, CHUNK_ROWS):
+                yield (part, *self._bulk(month, st, r, s, rate))
+        yield (parts - 1, *self._specials(month, st, rate))
 
     def _const(self, month: Month) -> dict[str, str]:
         last = month.end_s - 86400
@@ -793,8 +800,171 @@ class AzStats:
     ri_util: tuple[int, int] = (0, 0)
 
 
+EXPORT = "kc-billing-profile-monthly"
+"""The scheduled actual-cost export; like most customers' export names, it does not say which
+dataset it holds (the manifest's ``exportConfig.type`` does)."""
+PARTS = 2
+ROOT_FOLDER = "azure"
+"""The export's ``rootFolderPath``: blob names are then paths relative to the landing."""
+
+
+def _write_month(root: Path, eng: AzureEngine, month: Month, gt: Any) -> AzStats:
+    """The actual-cost export run (PARTS parts + manifest) and the amortized download."""
+    from .ground_truth import DeliveryRecord, FileRecord, Partition
+
+    period = f"{month.start:%Y%m%d}-{iso(month.end_s - 86400, '%Y%m%d')}"
+    run = guid(eng.seed, EXPORT, month.label, "run")
+    run_dir = root / "azure" / EXPORT / period / run
+    actual = [TextFile(run_dir / f"part_{n}_0001.csv", bom=True) for n in range(PARTS)]
+    amortized = TextFile(
+        root / "azure" / "downloads" / f"{eng.profile_id}_{month.yyyymm}.csv", bom=True
+    )
+    header = (",".join(COLUMNS) + "\n").encode()
+    for f in (*actual, amortized):
+        f.write(header)
+    st = AzStats()
+    rows, cost = [0] * PARTS, [0] * PARTS
+    seen_rows = seen_cost = 0
+    for part, actual_text, amortized_text in eng.month_text(month, st, PARTS):
+        actual[part].write(actual_text)
+        amortized.write(amortized_text)
+        # The chunk was built when it was yielded: its rows and cost are what the stats grew
+        # by since the previous one (the last chunk, the reservation rows, sets rows_actual).
+        now_rows = max(st.rows_bulk, st.rows_actual)
+        rows[part] += now_rows - seen_rows
+        cost[part] += st.cost[False] - seen_cost
+        seen_rows, seen_cost = now_rows, st.cost[False]
+    if min(rows) == 0 or sum(rows) != st.rows_actual or sum(cost) != st.cost[False]:
+        raise AssertionError(f"azure {month.label}: parts {rows} do not add up")
+    mtime = month.next_at(5, 4)
+    for f in (*actual, amortized):
+        f.close()
+    manifest = run_dir / "manifest.json"
+    manifest.write_text(
+        json.dumps(_manifest(eng, month, run, period, actual, rows, mtime), indent=2) + "\n",
+        encoding="utf-8",
+    )
+    for p in (*(f.path for f in actual), amortized.path, manifest):
+        set_mtime(p, mtime)
+    rel = [f.path.relative_to(root.parent).as_posix() for f in actual]
+    account = eng.account_id
+    for f, path, n, total in zip(actual, rel, rows, cost, strict=True):
+        gt.files.append(
+            FileRecord(
+                path=path,
+                format="azure_actual",
+                billing_account_id=account,
+                billing_period=month.label,
+                rows=n,
+                cost_total=total,
+                currency="EUR",
+                superseded=False,
+                delivered_at=iso(mtime),
+                bytes=f.path.stat().st_size,
+                sha256=sha256_of(f.path),
+                delivery=run,
+                partitions=[Partition("Microsoft", account, month.label, "EUR", n, total)],
+            )
+        )
+    gt.deliveries.append(
+        DeliveryRecord(
+            delivery=run,
+            format="azure_actual",
+            manifest=manifest.relative_to(root.parent).as_posix(),
+            parts=rel,
+            delivered_at=iso(mtime),
+            superseded=False,
+            dataset="actual",
+            dataset_hint="manifest",
+        )
+    )
+    path = amortized.path.relative_to(root.parent).as_posix()
+    gt.files.append(
+        FileRecord(
+            path=path,
+            format="azure_amortized",
+            billing_account_id=account,
+            billing_period=month.label,
+            rows=st.rows_amortized,
+            cost_total=st.cost[True],
+            currency="EUR",
+            superseded=False,
+            delivered_at=iso(mtime),
+            bytes=amortized.path.stat().st_size,
+            sha256=sha256_of(amortized.path),
+            delivery=path,
+        )
+    )
+    gt.deliveries.append(
+        DeliveryRecord(
+            delivery=path,
+            format="azure_amortized",
+            manifest=None,
+            parts=[path],
+            delivered_at=iso(mtime),
+            superseded=False,
+            dataset="amortized",
+            dataset_hint="content",
+        )
+    )
+    return st
+
+
+def _manifest(
+    eng: AzureEngine,
+    month: Month,
+    run: str,
+    period: str,
+    parts: list[TextFile],
+    rows: list[int],
+    delivered_s: int,
+) -> dict[str, Any]:
+    """The run's ``manifest.json`` in the shape of Cost Management exports (2023-07-01-preview)."""
+    blobs = [
+        {
+            "blobName": f"{ROOT_FOLDER}/{EXPORT}/{period}/{run}/{f.path.name}",
+            "byteCount": f.path.stat().st_size,
+            "dataRowCount": n,
+        }
+        for f, n in zip(parts, rows, strict=True)
+    ]
+    account = eng.account_id
+    return {
+        "manifestVersion": "2024-04-01",
+        "byteCount": sum(b["byteCount"] for b in blobs),
+        "blobCount": len(blobs),
+        "dataRowCount": sum(rows),
+        "exportConfig": {
+            "exportName": EXPORT,
+            "resourceId": f"/providers/Microsoft.Billing/billingAccounts/{account}/"
+            f"billingProfiles/{eng.profile_id}/providers/Microsoft.CostManagement/exports/{EXPORT}",
+            "dataVersion": "2023-12-01-preview",
+            "apiVersion": "2023-07-01-preview",
+            "type": "ActualCost",
+            "timeFrame": "TheLastMonth",
+            "granularity": "Daily",
+        },
+        "deliveryConfig": {
+            "partitionData": True,
+            "dataOverwriteBehavior": "OverwritePreviousReport",
+            "fileFormat": "Csv",
+            "containerUri": f"/subscriptions/{guid(eng.seed, 'azure-storage-sub')}/resourceGroups/"
+            "kc-finops/providers/Microsoft.Storage/storageAccounts/kestrelcostexports",
+            "rootFolderPath": ROOT_FOLDER,
+        },
+        "runInfo": {
+            "executionType": "Scheduled",
+            "submittedTime": iso(delivered_s - 1800, "%Y-%m-%dT%H:%M:%S.0000000Z"),
+            "runId": run,
+            "startDate": iso(month.start_s, "%Y-%m-%dT%H:%M:%S"),
+            "endDate": iso(month.end_s - 86400, "%Y-%m-%dT%H:%M:%S"),
+        },
+        "blobs": blobs,
+    }
+
+
 def generate(root: Path, eng: AzureEngine, gt: Any, progress: Any) -> None:
-    from .ground_truth import CommitmentRecord, FileRecord, InvoiceRecord, SpikeRecord
+    from .ground_truth import CommitmentRecord, InvoiceRecord, SpikeRecord
 
     ri = eng.p.reservation
     start = eng.months[0].start_s - 86400 * 45
@@ -820,38 +990,7 @@ def generate(root: Path, eng: AzureEngine, gt: Any, progress: Any) -> None:
     )
     gt.commitments.append(commitment)
     for month in eng.months:
-        period = f"{month.start:%Y%m%d}-{iso(month.end_s - 86400, '%Y%m%d')}"
-        files = {}
-        for amortized, metric in ((False, "ActualCost"), (True, "AmortizedCost")):
-            export = f"kestrel-mca-{metric}"
-            run = guid(eng.seed, export, month.label)
-            path = root / "azure" / export / period / f"{export}_{run}.csv"
-            f = TextFile(path, bom=True)
-            f.write((",".join(COLUMNS) + "\n").encode())
-            files[amortized] = f
-        st = AzStats()
-        for actual_text, amortized_text in eng.month_text(month, st):
-            files[False].write(actual_text)
-            files[True].write(amortized_text)
-        mtime = month.next_at(5, 4)
-        for amortized, f in files.items():
-            f.close()
-            set_mtime(f.path, mtime)
-            gt.files.append(
-                FileRecord(
-                    path=f.path.relative_to(root.parent).as_posix(),
-                    format="azure_amortized" if amortized else "azure_actual",
-                    billing_account_id=eng.account_id,
-                    billing_period=month.label,
-                    rows=st.rows_amortized if amortized else st.rows_actual,
-                    cost_total=st.cost[amortized],
-                    currency="EUR",
-                    superseded=False,
-                    delivered_at=iso(mtime),
-                    bytes=f.path.stat().st_size,
-                    sha256=sha256_of(f.path),
-                )
-            )
+        st = _write_month(root, eng, month, gt)
         gt.totals[("azure_actual", eng.account_id, month.label, "EUR")] += st.cost[False]
         gt.invoices.append(
             InvoiceRecord(

@@ -515,7 +515,7 @@ def _join(cells: dict[str, Any], n: int) -> bytes:
 
 
 def generate(root: Path, eng: FocusEngine, gt: Any, progress: Any) -> None:
-    from .ground_truth import FileRecord, InvoiceRecord, SpikeRecord
+    from .ground_truth import FileRecord, InvoiceRecord, Partition, SpikeRecord
 
     def record(path: Path, fmt_key: str, month: Month, mtime: int, rows: int, total: int) -> None:
         gt.files.append(
@@ -531,6 +531,7 @@ def generate(root: Path, eng: FocusEngine, gt: Any, progress: Any) -> None:
                 delivered_at=iso(mtime),
                 bytes=path.stat().st_size,
                 sha256=sha256_of(path),
+                partitions=[Partition(PROVIDER, ACCOUNT, month.label, "USD", rows, total)],
             )
         )
 

@@ -20,7 +20,7 @@ from .company import PRODUCT_OF_TEAM
 
 PRODUCT_OF_TEAM_INVERSE = {product: team for team, product in PRODUCT_OF_TEAM.items()}
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _DECIMAL_KEYS = frozenset(
     {
@@ -41,19 +41,41 @@ _DECIMAL_KEYS = frozenset(
 
 
 @dataclass
+class Partition:
+    """One (provider, billing account, billing period, currency) slice of a data file."""
+
+    provider: str | None
+    billing_account_id: str | None
+    billing_period: str
+    currency: str | None
+    rows: int
+    cost_total: int | None
+    superseded: bool = False
+    """True when a newer delivery holds this partition (only multi-partition files vary it)."""
+
+
+@dataclass
 class FileRecord:
+    """One data file (one part of a delivery)."""
+
     path: str
     format: str
     billing_account_id: str | None
-    billing_period: str
+    """The file's only billing account; None when it holds several partitions."""
+    billing_period: str | None
+    """The file's only billing period; None when it holds several partitions."""
     rows: int
     cost_total: int | None
     """None for a format without a cost column (commitment inventories)."""
     currency: str | None
     superseded: bool
+    """This file's data is replaced by a newer delivery (every partition of it is)."""
     delivered_at: str
     bytes: int = 0
     sha256: str = ""
+    delivery: str = ""
+    """Id shared by the parts of one delivery (assemblyId, executionId, runId) or the path."""
+    partitions: list[Partition] = field(default_factory=list)
 
     @property
     def delivered_s(self) -> int:
@@ -63,6 +85,35 @@ class FileRecord:
             .replace(tzinfo=_dt.UTC)
             .timestamp()
         )
+
+
+@dataclass
+class DeliveryRecord:
+    """A delivery: the parts a provider delivers together (one data file or several)."""
+
+    delivery: str
+    format: str
+    manifest: str | None
+    """Path (relative to the output folder) of the manifest listing the parts, or None."""
+    parts: list[str]
+    delivered_at: str
+    superseded: bool
+    dataset: str | None = None
+    """Azure cost details: ``actual`` or ``amortized``; None for every other format."""
+    dataset_hint: str | None = None
+    """Azure: where ingestion can tell the dataset from (``manifest`` or ``content``)."""
+
+
+PROVIDER_OF_FORMAT = {
+    "aws_cur": "AWS",
+    "aws_cur2": "AWS",
+    "azure_actual": "Microsoft",
+    "azure_amortized": "Microsoft",
+    "azure_reservations": "Microsoft",
+    "gcp_billing": "Google Cloud",
+    "gcp_commitments": "Google Cloud",
+}
+"""Provider of the formats that carry a single provider (FOCUS and invoices name theirs)."""
 
 
 @dataclass
@@ -144,6 +195,7 @@ class GroundTruth:
     rows_requested: int | None
     billing_periods: list[str]
     files: list[FileRecord] = field(default_factory=list)
+    deliveries: list[DeliveryRecord] = field(default_factory=list)
     totals: dict[tuple[str, str, str, str], int] = field(default_factory=lambda: defaultdict(int))
     invoices: list[InvoiceRecord] = field(default_factory=list)
     voided_invoices: list[InvoiceRecord] = field(default_factory=list)
@@ -168,6 +220,42 @@ class GroundTruth:
         acc[0] += untagged
         acc[1] += total
 
+    def finish(self) -> None:
+        """Give every file its partitions and delivery, and every one-file delivery its record.
+
+        Writers of multi-part files, of multi-partition files and of formats whose provider
+        the format key does not say (FOCUS, invoices) set partitions themselves; any other
+        file is one delivery of one partition, described by its own fields.
+        """
+        recorded = {d.delivery for d in self.deliveries}
+        for f in self.files:
+            if not f.delivery:
+                f.delivery = f.path
+            if not f.partitions and f.billing_period is not None:
+                f.partitions.append(
+                    Partition(
+                        provider=PROVIDER_OF_FORMAT.get(f.format),
+                        billing_account_id=f.billing_account_id,
+                        billing_period=f.billing_period,
+                        currency=f.currency,
+                        rows=f.rows,
+                        cost_total=f.cost_total,
+                        superseded=f.superseded,
+                    )
+                )
+            if f.delivery not in recorded:
+                recorded.add(f.delivery)
+                self.deliveries.append(
+                    DeliveryRecord(
+                        delivery=f.delivery,
+                        format=f.format,
+                        manifest=None,
+                        parts=[f.path],
+                        delivered_at=f.delivered_at,
+                        superseded=f.superseded,
+                    )
+                )
+
     def to_dict(self) -> dict[str, Any]:
         def share(u: int, t: int) -> str:
             return str((Decimal(u) / Decimal(t)).quantize(Decimal("0.000001"))) if t else "0"
@@ -183,9 +271,16 @@ class GroundTruth:
             "rows_requested": self.rows_requested,
             "rows_written": self.rows_written,
             "files": [
-                {**asdict(f), "cost_total": None if f.cost_total is None else fmt(f.cost_total)}
+                {
+                    **asdict(f),
+                    "cost_total": _money(f.cost_total),
+                    "partitions": [
+                        {**asdict(p), "cost_total": _money(p.cost_total)} for p in f.partitions
+                    ],
+                }
                 for f in self.files
             ],
+            "deliveries": [asdict(d) for d in self.deliveries],
             "totals": [
                 {
                     "format": k[0],
@@ -249,6 +344,10 @@ class GroundTruth:
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+def _money(units: int | None) -> str | None:
+    return None if units is None else fmt(units)
 
 
 def _decimals(obj: Any, key: str | None = None) -> Any:

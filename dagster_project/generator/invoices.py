@@ -37,7 +37,7 @@ def _slug(text: str) -> str:
 
 
 def generate(root: Path, months: list[Month], gt: Any, progress: Any) -> None:
-    from .ground_truth import FileRecord
+    from .ground_truth import FileRecord, Partition
 
     groups: dict[tuple[str, str, str], list] = defaultdict(list)
     for inv in (i for i in gt.invoices if i.invoice_format == "invoices"):
@@ -72,7 +72,8 @@ def generate(root: Path, months: list[Month], gt: Any, progress: Any) -> None:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         mtime = by_label[period].next_at(10, 6)
         set_mtime(path, mtime)
-        currencies = {i.currency for i in invoices}
+        currency = {i.currency for i in invoices}.pop()
+        amount = sum(i.amount for i in invoices)
         gt.files.append(
             FileRecord(
                 path=path.relative_to(root.parent).as_posix(),
@@ -80,12 +81,13 @@ def generate(root: Path, months: list[Month], gt: Any, progress: Any) -> None:
                 billing_account_id=account,
                 billing_period=period,
                 rows=len(invoices),
-                cost_total=sum(i.amount for i in invoices),
-                currency=currencies.pop(),
+                cost_total=amount,
+                currency=currency,
                 superseded=False,
                 delivered_at=iso(mtime),
                 bytes=path.stat().st_size,
                 sha256=sha256_of(path),
+                partitions=[Partition(provider, account, period, currency, len(invoices), amount)],
             )
         )
     if progress:

@@ -302,9 +302,13 @@ def test_legacy_cur_tag_column_appears_when_activated_mid_window(generator_demo)
     root, truth = generator_demo
     finals = sorted(
         (f for f in files(truth, "aws_cur") if not f["superseded"]),
-        key=lambda f: f["billing_period"],
+        key=lambda f: (f["billing_period"], f["path"]),
     )
-    first, second = (read_csv(root / f["path"])[0] for f in finals[:2])
+    months = sorted({f["billing_period"] for f in finals})
+    first, second = (
+        read_csv(root / next(f for f in finals if f["billing_period"] == m)["path"])[0]
+        for m in months[:2]
+    )
     assert "resourceTags/user:cost-center" not in first
     assert "resourceTags/user:cost-center" in second
 
@@ -325,10 +329,11 @@ def test_cur2_parquet_has_documented_columns_and_glue_types(generator_demo):
 
 def test_azure_exports_have_the_mca_header_with_bom_and_us_dates(generator_demo):
     root, truth = generator_demo
-    for fmt, token in (("azure_actual", "ActualCost"), ("azure_amortized", "AmortizedCost")):
+    for fmt in ("azure_actual", "azure_amortized"):
         for f in files(truth, fmt):
             path = root / f["path"]
-            assert token in path.name
+            # Neither the export's nor the download's path names the dataset.
+            assert "actual" not in f["path"].lower() and "amortized" not in f["path"].lower()
             assert path.read_bytes().startswith(b"\xef\xbb\xbf")
             header, rows = read_csv(path)
             assert header[0] == "\ufeffinvoiceId"
@@ -379,6 +384,8 @@ def test_gcp_export_rows_have_the_bigquery_schema(generator_demo):
 def test_focus_file_has_all_focus_columns_and_valid_values(generator_demo):
     root, truth = generator_demo
     for f in files(truth, "focus"):
+        if "/focus/hub/" in f["path"]:
+            continue  # messy on purpose: test_generator_deliveries.py checks it cleaned
         header, rows = read_csv(root / f["path"])
         assert header == FOCUS_COLUMNS
         col = {name: i for i, name in enumerate(header)}
