@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -86,19 +87,60 @@ def reader_sql(path: Path, detected: Detected) -> str:
         for c in detected.sniffed.header
     )
     layout = "newline_delimited" if kind.startswith("jsonl") else "array"
-    return (
+    reader = (
         f"read_json({literal}, format = '{layout}', columns = {{{columns}}}, "
         "hive_partitioning = false)"
     )
+    lists = [
+        f"{_json_list(quote(c), column.type)} AS {quote(c)}"
+        for c in detected.sniffed.header
+        if (column := detected.format.column(c)) is not None and column.type.endswith("[]")
+    ]
+    if not lists:
+        return reader
+    return f"(SELECT * REPLACE ({', '.join(lists)}) FROM {reader})"
 
 
 def _json_read_type(fmt: ExportFormat, key: str) -> str:
     """Declared type of a JSON key, timestamps (also inside structs) read with their offset, so
     ``-07:00`` is applied, not dropped; JSON for drift keys."""
     column = fmt.column(key)
-    if column is None:
-        return "JSON"
+    if column is None or column.type.endswith("[]"):
+        return "JSON"  # lists: see _json_list (a lone object where a list belongs)
     return _TIMESTAMP.sub("TIMESTAMPTZ", column.type)
+
+
+def _json_list(expr: str, target: str) -> str:
+    """A JSON list column as its declared list type; a lone object becomes a one-element list.
+
+    BigQuery's schema makes repeated records (GCP ``credits``, ``labels``) arrays, ``[]`` when
+    empty; some writers put a single object there instead. It means the same one record.
+    """
+    value = f"CAST({expr} AS JSON)"
+    wrapped = f"CASE WHEN json_type({value}) = 'OBJECT' THEN json_array({value}) ELSE {value} END"
+    # from_json, unlike CAST, leaves a key the record lacks NULL (as read_json does).
+    return f"from_json({wrapped}, {_literal(json.dumps(json_structure(target)))})"
+
+
+def json_structure(duckdb_type: str) -> object:
+    """DuckDB's ``from_json`` structure of a declared type: ``STRUCT(a INT)[]`` ->
+    ``[{"a": "INT"}]``."""
+    text = duckdb_type.strip()
+    if text.endswith("[]"):
+        return [json_structure(text[:-2])]
+    if text.upper().startswith("STRUCT(") and text.endswith(")"):
+        fields, depth, start = [], 0, 0
+        body = text[len("STRUCT(") : -1]
+        for i, char in enumerate(body + ","):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if char == "," and depth == 0:
+                fields.append(body[start:i].strip())
+                start = i + 1
+        return {
+            name.strip('"'): json_structure(type_)
+            for name, type_ in (f.split(None, 1) for f in fields if f)
+        }
+    return text
 
 
 def _literal(text: str) -> str:
@@ -136,7 +178,8 @@ def projection(detected: Detected, source: str, all_declared: bool) -> list[str]
     out = []
     for file_column, declared in detected.columns.declared.items():
         target = _raw_type(fmt, declared)
-        expr = coerce(column_ref(detected, source, file_column), types.get(file_column), target)
+        ref = column_ref(detected, source, file_column)
+        expr = coerce(ref, types.get(file_column), target)
         out.append(f"{clean(fmt, declared, expr)} AS {quote(declared)}")
     for extra in detected.columns.extra:
         target = extra_type(detected, extra)

@@ -2,9 +2,11 @@
 -- currency equals the source's own total, to the cent. Each source total is what that
 -- provider's invoice sums:
 --   AWS (CUR, CUR 2.0)  Σ UnblendedCost over all rows, SavingsPlanNegation rows included
---   Azure               Σ actual cost (the amortized export only re-spreads it)
 --   GCP                 Σ cost + Σ credits, per invoice.month
 --   FOCUS files         Σ BilledCost
+-- Azure's billed cost comes from two exports (Microsoft's conversion: usage from the
+-- amortized one, commitment purchases from the actual one), so its tie to the actual export
+-- is a check of the two exports against each other: assert_azure_exports_agree_on_billed_cost.
 -- One failing row per mismatch, or per total present on one side only.
 with focus_file_rows as (
 
@@ -43,16 +45,6 @@ source_totals as (
     from {{ ref('stg_aws_cur2__line_items') }}
     group by bill_payer_account_id, _billing_period, line_item_currency_code
 
-    union all
-
-    select
-        'azure' as source_family,
-        billing_account_id,
-        _billing_period as billing_period,
-        billing_currency_code as currency,
-        sum(cost_in_billing_currency) as source_total
-    from {{ ref('stg_azure__actual_cost') }}
-    group by billing_account_id, _billing_period, billing_currency_code
 
     union all
 
@@ -80,17 +72,14 @@ source_totals as (
 
 fct_rows as (
 
-    -- Azure's two exports are one source: the actual cost is what is billed.
     select
-        case
-            when x_SourceFormat in ('azure_actual', 'azure_amortized') then 'azure'
-            else x_SourceFormat
-        end as source_family,
+        x_SourceFormat as source_family,
         BillingAccountId as billing_account_id,
         x_BillingPeriod as billing_period,
         BillingCurrency as currency,
         BilledCost as billed_cost
     from {{ ref('fct_cost_and_usage') }}
+    where x_SourceFormat not in ('azure_actual', 'azure_amortized')
 
 ),
 

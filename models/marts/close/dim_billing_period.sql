@@ -15,7 +15,7 @@ reconciliation as (
 
 deliveries as (
 
-    select * from {{ ref('stg_ingestion__manifest') }}
+    select * from {{ ref('stg_ingestion__partitions') }}
 
 ),
 
@@ -54,12 +54,13 @@ invoices as (
 
 last_delivery as (
 
-    -- Loaded deliveries of billing data only: a superseded or refused file did not change the
-    -- data, and an invoice or a commitment inventory is not usage.
+    -- The live deliveries of the account's partitions, billing data only: a superseded or
+    -- refused file did not change the data, and an invoice or a commitment inventory is not
+    -- usage.
     select
         billing_period as BillingPeriodStart,
         billing_account_id as BillingAccountId,
-        max(file_modified_at) as LastDeliveryAt
+        max(delivered_at) as LastDeliveryAt
     from deliveries
     where
         status = 'loaded'

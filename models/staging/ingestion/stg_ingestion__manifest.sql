@@ -1,6 +1,6 @@
--- Every landing file ingestion has seen (raw.ingest_manifest): what it was, which billing
--- account and month it holds, and what became of it (loaded, replaced, superseded, duplicate,
--- quarantined).
+-- Every landing file ingestion has seen (raw.ingest_manifest): what it was, which delivery it
+-- is a part of, and what became of it (loaded, replaced, superseded, duplicate, held,
+-- quarantined). The partitions a file holds are in stg_ingestion__partitions.
 with source as (
 
     select * from {{ source('ingestion', 'ingest_manifest') }}
@@ -21,5 +21,10 @@ select
     error,
     extra_columns,
     file_modified_at,
-    loaded_at
+    loaded_at,
+    delivery_id,
+    delivery,
+    delivered_at,
+    partitions,
+    notes
 from source
