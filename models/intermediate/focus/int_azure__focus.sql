@@ -470,10 +470,11 @@ final as (
         -- RoundingAdjustment is documented and meant as an Adjustment; anything else the
         -- classification above does not name fell to Adjustment unseen.
         case
-            when charges.charge_type not in (
-                'Usage', 'UnusedReservation', 'UnusedSavingsPlan', 'Purchase', 'Refund', 'Tax',
-                'Credit', 'RoundingAdjustment'
-            )
+            when
+                charges.charge_type not in (
+                    'Usage', 'UnusedReservation', 'UnusedSavingsPlan', 'Purchase', 'Refund', 'Tax',
+                    'Credit', 'RoundingAdjustment'
+                )
                 then charges.charge_type
         end as vocabulary_unknown_charge_type
 

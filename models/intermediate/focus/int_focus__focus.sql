@@ -148,12 +148,12 @@ repaired as (
         on lower(trim(enumerations.service_subcategory)) = lower(subcategories.service_subcategory)
     left join {{ ref('unit_mappings') }} as pricing_units
         on
-            pricing_units.provider = {{ focus_unit_provider('enumerations.provider_fixed') }}
-            and pricing_units.source_unit = enumerations.pricing_unit
+            {{ focus_unit_provider('enumerations.provider_fixed') }} = pricing_units.provider
+            and enumerations.pricing_unit = pricing_units.source_unit
     left join {{ ref('unit_mappings') }} as consumed_units
         on
-            consumed_units.provider = {{ focus_unit_provider('enumerations.provider_fixed') }}
-            and consumed_units.source_unit = enumerations.consumed_unit
+            {{ focus_unit_provider('enumerations.provider_fixed') }} = consumed_units.provider
+            and enumerations.consumed_unit = consumed_units.source_unit
 
 ),
 

@@ -12,24 +12,24 @@
 with flagged as (
 
     {%- for model in provider_models %}
-    select
-        ProviderName as provider_name,
-        x_SourceFormat as source_format,
-        x_BillingPeriod as billing_period,
-        vocabulary_unknown_unit as unknown_unit,
-        cast(null as {{ dbt.type_string() }}) as unknown_consumed_unit,
-        vocabulary_unknown_service as unknown_service,
-        vocabulary_unknown_region as unknown_region,
-        vocabulary_unknown_charge_type as unknown_charge_type
-    from {{ ref(model) }}
-    where
-        coalesce(
-            vocabulary_unknown_unit,
-            vocabulary_unknown_service,
-            vocabulary_unknown_region,
-            vocabulary_unknown_charge_type
-        ) is not null
-    union all
+        select
+            ProviderName as provider_name,
+            x_SourceFormat as source_format,
+            x_BillingPeriod as billing_period,
+            vocabulary_unknown_unit as unknown_unit,
+            cast(null as {{ dbt.type_string() }}) as unknown_consumed_unit,
+            vocabulary_unknown_service as unknown_service,
+            vocabulary_unknown_region as unknown_region,
+            vocabulary_unknown_charge_type as unknown_charge_type
+        from {{ ref(model) }}
+        where
+            coalesce(
+                vocabulary_unknown_unit,
+                vocabulary_unknown_service,
+                vocabulary_unknown_region,
+                vocabulary_unknown_charge_type
+            ) is not null
+        union all
     {%- endfor %}
     -- FOCUS files carry their ConsumedUnit apart from the PricingUnit: an unknown one is
     -- counted too, once per row when both hold the same value.
@@ -70,22 +70,39 @@ counted as (
         min(billing_period) as first_billing_period,
         max(billing_period) as last_billing_period
     from flagged
-    group by 1, 2, 3, 4, 5, 6, 7
+    group by
+        provider_name,
+        source_format,
+        unknown_unit,
+        unknown_consumed_unit,
+        unknown_service,
+        unknown_region,
+        unknown_charge_type
 
 ),
 
 kinds as (
 
     -- the vocabulary kinds, and which column of `counted` holds each (two for units)
-    select 'unit' as vocabulary_kind, 'unit' as slot
+    select
+        'unit' as vocabulary_kind,
+        'unit' as slot
     union all
-    select 'unit', 'consumed unit'
+    select
+        'unit' as vocabulary_kind,
+        'consumed unit' as slot
     union all
-    select 'service', 'service'
+    select
+        'service' as vocabulary_kind,
+        'service' as slot
     union all
-    select 'region', 'region'
+    select
+        'region' as vocabulary_kind,
+        'region' as slot
     union all
-    select 'charge type', 'charge type'
+    select
+        'charge type' as vocabulary_kind,
+        'charge type' as slot
 
 ),
 
