@@ -7,6 +7,9 @@
 --   * renamed or deprecated columns (1.0 x_InvoiceId etc. in staging; 1.0 x_SkuDetails,
 --     1.3 ServiceProviderName/HostProviderName) and missing columns that can be derived;
 --   * a missing account name takes the account id;
+--   * a unit that is not in FOCUS unit format ("Hrs", "1 Hour") takes the FOCUS spelling of
+--     the seed unit_mappings for the file's provider; one the seed does not know either is
+--     kept as given and listed in int_focus_vocabulary_gaps (quantities are never changed);
 --   * Microsoft's FocusCost gives savings plan purchases a non-zero EffectiveCost (a known
 --     bug): a purchase the usage rows amortize has EffectiveCost 0.
 -- BilledCost is never changed, so the file still ties to its invoice.
@@ -132,10 +135,25 @@ repaired as (
                 lower(enumerations.commitment_discount_type) = 'savings plan'
                 or lower(enumerations.commitment_discount_id) like '%/microsoft.billingbenefits/%'
             )
-        ) as is_microsoft_savings_plan_purchase
+        ) as is_microsoft_savings_plan_purchase,
+        coalesce(pricing_units.focus_unit, enumerations.pricing_unit) as pricing_unit_fixed,
+        -- A consumed unit is taken from the seed only where it holds no block size: the
+        -- file's ConsumedQuantity is kept as delivered.
+        case
+            when consumed_units.block_size = 1 then consumed_units.consumed_unit
+            else enumerations.consumed_unit
+        end as consumed_unit_fixed
     from enumerations
     left join {{ ref('focus_service_subcategories') }} as subcategories
         on lower(trim(enumerations.service_subcategory)) = lower(subcategories.service_subcategory)
+    left join {{ ref('unit_mappings') }} as pricing_units
+        on
+            {{ focus_unit_provider('enumerations.provider_fixed') }} = pricing_units.provider
+            and enumerations.pricing_unit = pricing_units.source_unit
+    left join {{ ref('unit_mappings') }} as consumed_units
+        on
+            {{ focus_unit_provider('enumerations.provider_fixed') }} = consumed_units.provider
+            and enumerations.consumed_unit = consumed_units.source_unit
 
 ),
 
@@ -192,7 +210,7 @@ final as (
         commitment_discount_type as CommitmentDiscountType,
         commitment_discount_unit as CommitmentDiscountUnit,
         consumed_quantity as ConsumedQuantity,
-        consumed_unit as ConsumedUnit,
+        consumed_unit_fixed as ConsumedUnit,
         coalesce(contracted_cost, contracted_unit_price * pricing_quantity, billed_cost)
             as ContractedCost,
         contracted_unit_price as ContractedUnitPrice,
@@ -219,7 +237,7 @@ final as (
         end as PricingCurrencyEffectiveCost,
         pricing_currency_list_unit_price as PricingCurrencyListUnitPrice,
         pricing_quantity as PricingQuantity,
-        pricing_unit as PricingUnit,
+        pricing_unit_fixed as PricingUnit,
         provider_fixed as ProviderName,
         publisher_fixed as PublisherName,
         region_id as RegionId,
@@ -289,7 +307,21 @@ final as (
         x_billing_profile_id as x_BillingProfileId,
         x_cost_categories as x_CostCategories,
         cast(null as {{ dbt.type_string() }}) as x_Credits,
-        cast(null as {{ money() }}) as x_NormalizedUsageAmount
+        cast(null as {{ money() }}) as x_NormalizedUsageAmount,
+        -- vocabulary neither the seed nor the unit format knows, kept as given above
+        -- (int_focus_vocabulary_gaps); not FOCUS columns, the union leaves them out.
+        case
+            when not {{ focus_is_unit_format('pricing_unit_fixed') }} then pricing_unit_fixed
+        end as vocabulary_unknown_unit,
+        case
+            when not {{ focus_is_unit_format('consumed_unit_fixed') }} then consumed_unit_fixed
+        end as vocabulary_unknown_consumed_unit,
+        cast(null as {{ dbt.type_string() }}) as vocabulary_unknown_service,
+        cast(null as {{ dbt.type_string() }}) as vocabulary_unknown_region,
+        case
+            when category not in ('Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment')
+                then category
+        end as vocabulary_unknown_charge_type
     from repaired
 
 )

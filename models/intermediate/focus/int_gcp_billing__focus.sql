@@ -386,7 +386,7 @@ final as (
             when focus_rows.commitment_quantity is null then null
             when focus_rows.commitment_category = 'Spend' then focus_rows.billing_currency
             when focus_rows.commitment_id is not null
-                then coalesce(units.pricing_unit, focus_rows.provider_unit)
+                then coalesce(units.focus_unit, focus_rows.provider_unit)
         end as CommitmentDiscountUnit,
         -- Consumption: usage only, never an Unused row or a correction.
         case
@@ -437,7 +437,7 @@ final as (
             when
                 focus_rows.charge_category in ('Usage', 'Purchase')
                 and focus_rows.pricing_quantity is not null
-                then coalesce(units.pricing_unit, nullif(focus_rows.provider_unit, ''), 'Units')
+                then coalesce(units.focus_unit, nullif(focus_rows.provider_unit, ''), 'Units')
         end as PricingUnit,
         'Google Cloud' as ProviderName,
         -- Marketplace (partner) charges are sold by the seller named in the row.
@@ -503,7 +503,25 @@ final as (
         cast(null as {{ dbt.type_string() }}) as x_BillingProfileId,
         cast(null as {{ dbt.type_string() }}) as x_CostCategories,
         nullif({{ to_json_text('focus_rows.credits') }}, '[]') as x_Credits,
-        cast(null as {{ money() }}) as x_NormalizedUsageAmount
+        cast(null as {{ money() }}) as x_NormalizedUsageAmount,
+        -- vocabulary the seeds do not know, kept as given above (int_focus_vocabulary_gaps);
+        -- not FOCUS columns, the union leaves them out.
+        case
+            when
+                focus_rows.charge_category in ('Usage', 'Purchase')
+                and focus_rows.pricing_quantity is not null
+                and units.source_unit is null
+                then nullif(focus_rows.provider_unit, '')
+        end as vocabulary_unknown_unit,
+        case
+            when services.provider_service is null then nullif(focus_rows.service_description, '')
+        end as vocabulary_unknown_service,
+        case when regions.region_id is null then focus_rows.region_id end
+            as vocabulary_unknown_region,
+        case
+            when focus_rows.cost_type not in ('regular', 'tax', 'adjustment', 'rounding_error')
+                then focus_rows.cost_type
+        end as vocabulary_unknown_charge_type
 
     from focus_rows
     left join {{ ref('focus_service_mappings') }} as services
@@ -514,10 +532,10 @@ final as (
         on
             regions.provider_name = 'Google Cloud'
             and focus_rows.region_id = regions.region_id
-    left join {{ ref('focus_pricing_units') }} as units
+    left join {{ ref('unit_mappings') }} as units
         on
-            units.provider_name = 'Google Cloud'
-            and focus_rows.provider_unit = units.provider_unit
+            units.provider = 'Google Cloud'
+            and focus_rows.provider_unit = units.source_unit
     left join invoices
         on
             focus_rows.billing_account_id = invoices.billing_account_id
