@@ -63,22 +63,32 @@ def _nise(provider: str, *args: str, cwd: Path) -> None:
 
 @dataclass(frozen=True)
 class NiseLanding:
-    root: Path  # the landing directory: aws/, azure/, gcp/
+    """What nise wrote: ``generated`` stays as nise left it (the tests' ground truth), ``root``
+    is a copy (same names, same modification times) that `finops run` ingests, and may move
+    refused files out of."""
+
+    generated: Path
+    root: Path
 
     def data_files(self) -> list[Path]:
-        """Every billing data file nise wrote (not its manifests)."""
+        """Every billing data file nise wrote (not its manifests), in ``generated``."""
         return sorted(
-            p for p in self.root.rglob("*") if p.is_file() and not p.name.endswith("Manifest.json")
+            p
+            for p in self.generated.rglob("*")
+            if p.is_file() and not p.name.endswith("Manifest.json")
         )
 
+    def in_landing(self, generated_file: Path) -> Path:
+        return self.root / generated_file.relative_to(self.generated)
+
     def aws_files(self) -> list[Path]:
-        return sorted((self.root / "aws").rglob("*.csv.gz"))
+        return sorted((self.generated / "aws").rglob("*.csv.gz"))
 
     def azure_files(self) -> list[Path]:
-        return sorted((self.root / "azure").rglob("*.csv"))
+        return sorted((self.generated / "azure").rglob("*.csv"))
 
     def gcp_files(self) -> list[Path]:
-        return sorted((self.root / "gcp").rglob("*.json"))
+        return sorted((self.generated / "gcp").rglob("*.json"))
 
 
 @pytest.fixture(scope="session")
@@ -86,10 +96,10 @@ def nise_landing(tmp_path_factory) -> NiseLanding:
     """nise AWS CUR (gzip CSV parts + manifests), Azure cost details (one CSV per month) and GCP
     billing export (JSON Lines) for 2024-01 and 2024-02, as nise lays them out."""
     pytest.importorskip("nise", reason="koku-nise is in the dev extra: pip install -e '.[dev]'")
-    root = tmp_path_factory.mktemp("nise_landing")
+    root = tmp_path_factory.mktemp("nise_generated")
     scratch = tmp_path_factory.mktemp("nise_cwd")
     for provider in ("aws", "azure", "gcp"):
-        (root / provider).mkdir()
+        (root / provider).mkdir()  # nise copies into an existing directory only
     _nise(
         "aws",
         "--static-report-file",
@@ -122,7 +132,8 @@ def nise_landing(tmp_path_factory) -> NiseLanding:
         GCP_DATASET,
         cwd=scratch,
     )
-    landing = NiseLanding(root)
+    landing = NiseLanding(generated=root, root=tmp_path_factory.mktemp("nise") / "landing")
+    shutil.copytree(root, landing.root)  # copy2: keeps nise's modification times
     assert landing.aws_files() and landing.azure_files() and landing.gcp_files(), (
         f"nise wrote less than expected: {[str(p) for p in landing.data_files()]}"
     )

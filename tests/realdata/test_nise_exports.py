@@ -155,7 +155,7 @@ def test_nise_files_are_laid_out_as_nise_writes_them(nise_landing):
         assert month, path
         parts[month[1]].append(path)
     assert {m: len(p) >= 2 for m, p in parts.items()} == {"January": True, "February": True}
-    manifests = sorted((nise_landing.root / "aws").rglob("nise-cur-Manifest.json"))
+    manifests = sorted((nise_landing.generated / "aws").rglob("nise-cur-Manifest.json"))
     assert len(manifests) == 4  # per month: one beside the month folder, one in the assembly
     assert {p.parent.name for p in nise_landing.azure_files()} == {
         "20240101-20240131",
@@ -178,7 +178,9 @@ def test_every_nise_file_loads_and_none_is_quarantined(nise_landing, nise_run):
         f"{p}: {e}" for p, s in refused.items() for _, e in s
     )
     not_loaded = [
-        p for p in nise_landing.data_files() if ("loaded", "") not in by_path.get(p.resolve(), ())
+        p
+        for p in map(nise_landing.in_landing, nise_landing.data_files())
+        if ("loaded", "") not in by_path.get(p.resolve(), ())
     ]
     assert not not_loaded, f"not loaded (manifest: {dict(by_path)}): {not_loaded}"
     quarantine = nise_run.home / "quarantine"
