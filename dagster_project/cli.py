@@ -287,13 +287,24 @@ def _report(outcome) -> None:
 
 
 def _summary(warehouse: Path) -> None:
-    import duckdb
+    from dagster_project.runner import read_only
+    from dagster_project.vocabulary import unknown_vocabulary_summary
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with read_only(warehouse) as con:
         files = con.execute(
             """
-            select format, status, count(*), sum(rows), currency, sum(cost_total)
+            select format, status, count(*), sum(rows)
             from raw.ingest_manifest
+            group by all order by all
+            """
+        ).fetchall()
+        live = con.execute(
+            """
+            select format, coalesce(provider, ''), currency,
+                   count(distinct (billing_account_id, billing_period)), sum(rows),
+                   sum(cost_total)
+            from raw.ingest_partitions
+            where status = 'loaded'
             group by all order by all
             """
         ).fetchall()
@@ -301,6 +312,14 @@ def _summary(warehouse: Path) -> None:
             "select count(*) from information_schema.tables"
             " where table_schema = 'marts' and table_name = 'fct_cost_and_usage'"
         ).fetchone()[0]
+        notes = con.execute(
+            """
+            select path, notes from raw.ingest_manifest
+            where notes is not null and status = 'loaded'
+            order by path
+            """
+        ).fetchall()
+        vocabulary = unknown_vocabulary_summary(con)
         spend = (
             con.execute(
                 """
@@ -313,15 +332,19 @@ def _summary(warehouse: Path) -> None:
             if has_focus
             else []
         )
-    ingested = _table(
-        "Exports ingested (raw.ingest_manifest)",
-        ["format", "status", "files", "rows", "currency", "Σ cost column of the file"],
+    ingested = _table("Files ingested (raw.ingest_manifest)", ["format", "status", "files", "rows"])
+    for fmt, status, count, rows in files:
+        ingested.add_row(fmt, status, str(count), f"{rows or 0:,}")
+    console.print(ingested)
+    partitions = _table(
+        "Live data per format, provider and currency (raw.ingest_partitions)",
+        ["format", "provider", "currency", "account-months", "rows", "Σ cost column"],
     )
-    for fmt, status, count, rows, currency, total in files:
+    for fmt, provider, currency, count, rows, total in live:
         # Business metrics have no currency: their total is not money.
         money = f"{total:,.2f}" if currency and total is not None else ""
-        ingested.add_row(fmt, status, str(count), f"{rows or 0:,}", currency or "", money)
-    console.print(ingested)
+        partitions.add_row(fmt, provider, currency or "", str(count), f"{rows or 0:,}", money)
+    console.print(partitions)
     if spend:
         focus = _table(
             "Spend per provider and currency (marts.fct_cost_and_usage, FOCUS 1.2)",
@@ -330,6 +353,14 @@ def _summary(warehouse: Path) -> None:
         for provider, currency, rows, billed, effective in spend:
             focus.add_row(provider, currency, f"{rows:,}", f"{billed:,.2f}", f"{effective:,.2f}")
         console.print(focus)
+    if notes:
+        console.print("What ingestion assumed or decided (raw.ingest_manifest.notes):")
+        for path, note in notes:
+            console.print(f"  {path}: {note}", soft_wrap=True)
+    if vocabulary:
+        console.print("Provider values the FOCUS mapping does not know (kept, counted):")
+        for line in vocabulary:
+            console.print(f"  [yellow]warning[/] {line}", soft_wrap=True)
 
 
 def _table(title: str, columns: list[str]) -> Table:

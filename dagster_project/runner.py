@@ -177,6 +177,23 @@ def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
     return outcome
 
 
+def read_only(warehouse: Path, wait_seconds: float = 30.0):
+    """A read-only connection to the warehouse, waiting while a finishing dbt process still
+    holds DuckDB's write lock (the job reports success as dbt writes its last results)."""
+    import time
+
+    import duckdb
+
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(str(warehouse), read_only=True)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def reconciliation_warnings(warehouse: Path) -> list[str]:
     """Invoices of open months that do not reconcile yet: `finops close` would refuse them."""
     import duckdb
@@ -185,7 +202,7 @@ def reconciliation_warnings(warehouse: Path) -> list[str]:
 
     if not warehouse.exists():
         return []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with read_only(warehouse) as con:
         try:
             rows = con.execute(
                 """

@@ -138,11 +138,7 @@ def _enumerations(fmt: ExportFormat) -> list[dict]:
 def build_suite(fmt: ExportFormat) -> dict[str, Any]:
     """The default suite of a format, as GX 1.x JSON."""
     expectations = (
-        _required(fmt)
-        + _ids(fmt)
-        + _numeric(fmt)
-        + _timestamps(fmt)
-        + _enumerations(fmt)
+        _required(fmt) + _ids(fmt) + _numeric(fmt) + _timestamps(fmt) + _enumerations(fmt)
     )
     return {
         "name": fmt.key,

@@ -39,9 +39,10 @@ def inventoried(truth: dict) -> list[dict]:
 def test_each_snapshot_loads_under_the_account_and_month_its_path_names(warehouse, demo_run):
     truth = demo_run[3]
     expected = {
-        (f["format"], f["billing_account_id"], f["billing_period"])
+        (f["format"], p["billing_account_id"], p["billing_period"])
         for f in truth["files"]
         if f["format"] in ("azure_reservations", "gcp_commitments")
+        for p in f["partitions"]
     }
     loaded = warehouse.execute(
         """

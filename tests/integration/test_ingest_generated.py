@@ -27,15 +27,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, obj
     return out, truth, report
 
 
-def _manifest(out: Path) -> dict[str, tuple]:
-    con = duckdb.connect(str(out / "wh.duckdb"), read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT path, format, rows, cost_total, status FROM raw.ingest_manifest"
-        ).fetchall()
-    finally:
-        con.close()
-    return {r[0]: r[1:] for r in rows}
+def _query(out: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(out / "wh.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
 
 
 def test_every_generated_file_is_accepted(generated):
@@ -46,28 +40,81 @@ def test_every_generated_file_is_accepted(generated):
     assert len(report.files) == len(truth["files"])
 
 
-def test_manifest_cost_totals_and_rows_equal_the_ground_truth(generated):
+def test_parts_of_each_delivery_load_together(generated):
+    out, truth, report = generated
+    by_path = {f.path: f.delivery for f in report.files}
+    for delivery in truth["deliveries"]:
+        loaded_as = {by_path[str(out / part)] for part in delivery["parts"]}
+        assert len(loaded_as) == 1, delivery["parts"]
+    assert any(len(d["parts"]) > 1 for d in truth["deliveries"])
+
+
+def test_manifest_rows_and_statuses_equal_the_ground_truth(generated):
     out, truth, _ = generated
-    manifest = _manifest(out)
+    manifest = {
+        path: rest
+        for path, *rest in _query(out, "SELECT path, format, rows, status FROM raw.ingest_manifest")
+    }
     for expected in truth["files"]:
-        fmt, rows, cost_total, status = manifest[str(out / expected["path"])]
+        fmt, rows, status = manifest[str(out / expected["path"])]
         assert (fmt, rows) == (expected["format"], expected["rows"]), expected["path"]
-        expected_cost = expected["cost_total"]  # None: the format has no cost (inventories)
-        assert cost_total == (expected_cost and Decimal(expected_cost)), expected["path"]
         assert status == ("replaced" if expected["superseded"] else "loaded"), expected["path"]
+
+
+def test_partition_totals_equal_the_ground_truth(generated):
+    out, truth, _ = generated
+    loaded = {
+        (path, provider, account, f"{period:%Y-%m}", currency): (rows, total, status)
+        for path, provider, account, period, currency, rows, total, status in _query(
+            out,
+            "SELECT path, provider, billing_account_id, billing_period, currency, rows, "
+            "cost_total, status FROM raw.ingest_partitions",
+        )
+    }
+    expected = {}
+    for f in truth["files"]:
+        for p in f["partitions"]:
+            key = (
+                str(out / f["path"]),
+                p["provider"] if f["format"] in _PROVIDER_FORMATS else None,
+                # business metrics have no billing account; ingestion names the constant
+                p["billing_account_id"] or f["format"],
+                p["billing_period"],
+                p["currency"],
+            )
+            total = p["cost_total"] and Decimal(p["cost_total"])
+            expected[key] = (p["rows"], total, "replaced" if p["superseded"] else "loaded")
+    assert loaded == expected
+
+
+_PROVIDER_FORMATS = {
+    "aws_cur",
+    "aws_cur2",
+    "azure_actual",
+    "azure_amortized",
+    "gcp_billing",
+    "focus",
+}
+
+
+def test_azure_files_are_read_as_the_dataset_their_delivery_holds(generated):
+    out, truth, _ = generated
+    notes = dict(_query(out, "SELECT path, format || ': ' || notes FROM raw.ingest_manifest"))
+    azure = [d for d in truth["deliveries"] if d["dataset"]]
+    assert {d["dataset_hint"] for d in azure} == {"manifest", "content"}
+    for delivery in azure:
+        for part in delivery["parts"]:
+            note = notes[str(out / part)]
+            assert note.startswith(f"azure_{delivery['dataset']}: "), note
+            assert delivery["dataset_hint"] in note, note
 
 
 def test_raw_tables_hold_only_the_final_deliveries(generated):
     out, truth, _ = generated
     expected: dict[str, int] = defaultdict(int)
     for f in truth["files"]:
-        if not f["superseded"]:
-            expected[f["format"]] += f["rows"]
-    con = duckdb.connect(str(out / "wh.duckdb"), read_only=True)
-    try:
-        actual = {
-            fmt: con.execute(f"SELECT count(*) FROM raw.{fmt}").fetchone()[0] for fmt in expected
-        }
-    finally:
-        con.close()
+        for p in f["partitions"]:
+            if not p["superseded"]:
+                expected[f["format"]] += p["rows"]
+    actual = {fmt: _query(out, f"SELECT count(*) FROM raw.{fmt}")[0][0] for fmt in expected}
     assert actual == dict(expected)

@@ -118,9 +118,9 @@ def test_a_file_holding_two_billing_periods_loads_both_partitions(area: Landing)
     s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
     (result,) = area.run().files
     assert (result.status, result.billing_periods) == ("loaded", ("2024-01", "2024-02"))
-    assert area.query(
-        "SELECT billing_period, partitions, rows FROM raw.ingest_manifest"
-    ) == [(None, 2, 5)], "one row per file; its period is NULL when it holds several"
+    assert area.query("SELECT billing_period, partitions, rows FROM raw.ingest_manifest") == [
+        (None, 2, 5)
+    ], "one row per file; its period is NULL when it holds several"
     assert area.query(
         "SELECT strftime(billing_period, '%Y-%m'), rows, status FROM raw.ingest_partitions "
         "ORDER BY 1"
