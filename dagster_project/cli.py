@@ -282,13 +282,14 @@ def _report(outcome) -> None:
         console.print(f"  [red]run failed[/] {failure}")
     for warning in outcome.warnings:
         console.print(f"  [yellow]warning[/] {warning}", soft_wrap=True)
+    for note in outcome.notes:
+        console.print(f"  note {note}", soft_wrap=True)
     if outcome.logs:
         console.print(f"run logs: {', '.join(str(p) for p in outcome.logs)}")
 
 
 def _summary(warehouse: Path) -> None:
     from dagster_project.runner import read_only
-    from dagster_project.vocabulary import unknown_vocabulary_summary
 
     with read_only(warehouse) as con:
         files = con.execute(
@@ -312,14 +313,6 @@ def _summary(warehouse: Path) -> None:
             "select count(*) from information_schema.tables"
             " where table_schema = 'marts' and table_name = 'fct_cost_and_usage'"
         ).fetchone()[0]
-        notes = con.execute(
-            """
-            select path, notes from raw.ingest_manifest
-            where notes is not null and status = 'loaded'
-            order by path
-            """
-        ).fetchall()
-        vocabulary = unknown_vocabulary_summary(con)
         spend = (
             con.execute(
                 """
@@ -353,14 +346,6 @@ def _summary(warehouse: Path) -> None:
         for provider, currency, rows, billed, effective in spend:
             focus.add_row(provider, currency, f"{rows:,}", f"{billed:,.2f}", f"{effective:,.2f}")
         console.print(focus)
-    if notes:
-        console.print("What ingestion assumed or decided (raw.ingest_manifest.notes):")
-        for path, note in notes:
-            console.print(f"  {path}: {note}", soft_wrap=True)
-    if vocabulary:
-        console.print("Provider values the FOCUS mapping does not know (kept, counted):")
-        for line in vocabulary:
-            console.print(f"  [yellow]warning[/] {line}", soft_wrap=True)
 
 
 def _table(title: str, columns: list[str]) -> Table:

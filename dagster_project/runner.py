@@ -45,6 +45,8 @@ class PipelineOutcome:
     logs: list[Path] = field(default_factory=list)
     # Not failures: e.g. an invoice not delivered yet, normal in an open month.
     warnings: list[str] = field(default_factory=list)
+    # What ingestion assumed or decided about files of this landing (e.g. an Azure dataset).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def blocking_failures(self) -> list[CheckOutcome]:
@@ -173,8 +175,32 @@ def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
     outcome.checks.extend(_checks(transform, blocking))
     if not transform.success:
         outcome.run_failures.extend(_failure_messages(transform))
-    outcome.warnings.extend(reconciliation_warnings(Path(os.environ["FINOPS_WAREHOUSE"])))
+    warehouse = Path(os.environ["FINOPS_WAREHOUSE"])
+    outcome.warnings.extend(reconciliation_warnings(warehouse))
+    notes, vocabulary = landing_notes(warehouse)
+    outcome.notes.extend(notes)
+    outcome.warnings.extend(vocabulary)
     return outcome
+
+
+def landing_notes(warehouse: Path) -> tuple[list[str], list[str]]:
+    """What ingestion assumed about the live files, and provider vocabulary the FOCUS mapping
+    does not know (kept as given, counted)."""
+    import duckdb
+
+    from dagster_project.vocabulary import unknown_vocabulary_summary
+
+    if not warehouse.exists():
+        return [], []
+    with read_only(warehouse) as con:
+        try:
+            notes = con.execute(
+                "select path, notes from raw.ingest_manifest "
+                "where notes is not null and status = 'loaded' order by path"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return [], []
+        return [f"{path}: {note}" for path, note in notes], unknown_vocabulary_summary(con)
 
 
 def read_only(warehouse: Path, wait_seconds: float = 30.0):

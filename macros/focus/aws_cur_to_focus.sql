@@ -149,7 +149,10 @@ charges as (
         end as charge_frequency,
         case
             when charge_category not in ('Usage', 'Purchase') then null
+            -- Covered usage names its RI or Savings Plan; a row without the ARN (AWS always
+            -- fills it; koku-nise does not) cannot claim a commitment it does not name.
             when line_item_line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage')
+                and commitment_id is not null
                 then 'Committed'
             when charge_category = 'Usage'
                 and (pricing_term = 'Spot' or line_item_usage_type like '%SpotUsage%')
@@ -213,11 +216,13 @@ charges as (
         end as commitment_discount_category,
         case
             when line_item_line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage')
+                and commitment_id is not null
                 then 'Used'
         end as commitment_discount_status,
         -- Size-flexible RIs count in normalized hours (nano 0.25 ... 32xlarge 256), so one
         -- reservation's usage adds up across instance sizes (FOCUS flexibility examples).
         case
+            when commitment_id is null then null
             when line_item_line_item_type = 'DiscountedUsage'
                 then coalesce(line_item_normalized_usage_amount, line_item_usage_amount)
             when line_item_line_item_type = 'SavingsPlanCoveredUsage'

@@ -4,7 +4,8 @@
 -- actual one), so a difference means the two exports do not hold the same charges: they were
 -- taken at different times (a month-to-date export of another day) or one is an excerpt.
 -- A warning, not a failure: the invoice reconciliation decides whether the month can close.
-{{ config(severity='warn') }}
+-- Shown in Dagster (and the run summary) as a warning check of fct_cost_and_usage.
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'fct_cost_and_usage'}}}) }}
 
 with actual_export as (
 
