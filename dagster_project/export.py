@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 MART = "marts.fct_cost_and_usage"
 
 # The FOCUS 1.2 Cost and Usage columns, in the order of the spec's column table
-# (docs: reference/focus-1.2-columns.md), with their FOCUS data type.
+# (the FOCUS 1.2 specification), with their FOCUS data type.
 FOCUS_12_COLUMNS: tuple[tuple[str, str], ...] = (
     ("AvailabilityZone", "String"),
     ("BilledCost", "Decimal"),

@@ -724,7 +724,7 @@ FOCUS_OLD_NAMES = {
 }
 
 _FOCUS_COLUMNS = _text(
-    # FOCUS 1.2 Cost and Usage (reference/focus-1.2-columns.md), in the spec's order.
+    # FOCUS 1.2 Cost and Usage (the FOCUS 1.2 specification), in the spec's order.
     """
     AvailabilityZone BilledCost BillingAccountId BillingAccountName BillingAccountType
     BillingCurrency BillingPeriodEnd BillingPeriodStart CapacityReservationId

@@ -6,7 +6,7 @@ are vectorised over the usage grid; the few monthly rows (RI and SP fees, tax, s
 credits, refunds) are written by hand after the month's usage is known, because they depend
 on it.
 
-Semantics (reference/provider-exports.md, section 1):
+Semantics (AWS CUR user guide, line item columns):
 
 - ``Usage`` rows: UnblendedCost = usage x on-demand rate.
 - ``DiscountedUsage`` (RI): UnblendedCost 0, ``reservation/EffectiveCost`` = amortized upfront +

@@ -1,7 +1,7 @@
 """A FOCUS 1.2 Cost and Usage file from a SaaS vendor: Skylight, a (fictional) observability
 platform that bills per workspace.
 
-One CSV per billing period with all 57 FOCUS 1.2 columns (reference/focus-1.2-columns.md) in
+One CSV per billing period with all 57 FOCUS 1.2 columns (the FOCUS 1.2 specification) in
 the spec's order, ISO 8601 UTC timestamps with exclusive ends, JSON Tags, and the 1.2
 enumerations. Usage is billed at negotiated prices (ContractedCost < ListCost); a monthly
 platform subscription is a recurring Purchase; sales tax and a service credit have their own

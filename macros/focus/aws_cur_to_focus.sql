@@ -6,7 +6,7 @@
     in a CTE named by `line_items` (the column list is in either model). This macro renders
     the rest of the WITH clause and the final SELECT, so the two formats cannot drift apart.
 
-    Line item types (reference/provider-exports.md 1.4) -> FOCUS:
+    Line item types (AWS CUR user guide, lineItem/LineItemType) -> FOCUS:
       Usage                      Usage / Standard (Spot: Dynamic) / Usage-Based
       DiscountedUsage            Usage / Committed / Used: BilledCost 0 (RI), EffectiveCost =
                                  reservation/EffectiveCost

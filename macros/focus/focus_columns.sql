@@ -1,6 +1,6 @@
 {#-
     The columns of the canonical FOCUS row, in the order marts.fct_cost_and_usage has them:
-    the 57 FOCUS 1.2 Cost and Usage columns (reference/focus-1.2-columns.md), the FOCUS 1.3
+    the 57 FOCUS 1.2 Cost and Usage columns (the FOCUS 1.2 specification), the FOCUS 1.3
     columns as nullable extras, then our own x_ columns (provenance and provider ids).
 
     Every model in models/intermediate/focus produces exactly these columns; the union

@@ -18,9 +18,9 @@ from __future__ import annotations
 import csv
 import gzip
 import importlib.util
-import sys
 import json
 import re
+import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path

@@ -1,7 +1,8 @@
 """Every generated export has the provider's documented column names, types and values.
 
-The expected names below are copied from reference/provider-exports.md and
-reference/focus-1.2-columns.md, not from the generator's own constants.
+The expected names below are copied from the providers' documentation (AWS CUR user guide,
+Microsoft's cost details schemas, Google's billing export schema) and the FOCUS 1.2 column
+list, not from the generator's own constants.
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ additionalInfo tags PayGPrice frequency term reservationId reservationName prici
 unitPrice costAllocationRuleName benefitId benefitName provider
 """)
 
-# --- FOCUS 1.2 Cost and Usage (focus-1.2-columns.md), in the table's order ---------------------
+# --- FOCUS 1.2 Cost and Usage (the specification), in its column order ---------------------
 FOCUS_COLUMNS = names("""
 AvailabilityZone BilledCost BillingAccountId BillingAccountName BillingAccountType
 BillingCurrency BillingPeriodEnd BillingPeriodStart CapacityReservationId

@@ -1,5 +1,5 @@
--- The FOCUS 1.2 rules for commitments and consumption, row by row (reference
--- focus-1.2-columns.md, design.md "Rules that bite"). One failing row per broken rule.
+-- The FOCUS 1.2 rules for commitments and consumption, row by row (the specification's column
+-- requirements; docs/focus-mapping.md). One failing row per broken rule.
 with charges as (
 
     select * from {{ ref('fct_cost_and_usage') }}

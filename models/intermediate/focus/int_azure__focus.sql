@@ -1,10 +1,21 @@
 -- Azure cost details (EA or MCA) -> FOCUS 1.2, merging the two exports the way Microsoft
--- documents it (FinOps toolkit, "convert to FOCUS"; reference/provider-exports.md 4.6):
+-- documents it (FinOps toolkit, "convert to FOCUS"):
 --   * commitment purchases and refunds from the actual cost: the cash, on the day it was paid;
 --   * everything else from the amortized cost: usage with its share of the commitment cost,
 --     and the UnusedReservation / UnusedSavingsPlan rows.
 -- One FOCUS row per kept source row. A billing period delivered only as actual cost is
 -- taken whole from the actual export (cash right, commitments not amortized).
+{#- A block-priced unit ("100 GB/Month") is priced per base unit when FOCUS has no unit for
+    the block ("100 GB-Months" is none): the seed then gives the base unit as the FOCUS unit,
+    and quantity and unit prices scale by the block size (costs do not change). -#}
+{%- set price_scale -%}
+    case
+        when units.focus_unit = units.consumed_unit and units.block_size > 1
+            then cast(units.block_size as {{ money() }})
+        else 1
+    end
+{%- endset %}
+
 with actual as (
 
     select * from {{ ref('stg_azure__actual_cost') }}
@@ -303,7 +314,12 @@ final as (
         cast(null as {{ dbt.type_string() }}) as CapacityReservationStatus,
         charges.charge_category as ChargeCategory,
         charges.charge_class as ChargeClass,
-        nullif(charges.product_name, '') as ChargeDescription,
+        -- Older and partner column sets lack the product name: the meter says what it was.
+        coalesce(
+            nullif(charges.product_name, ''),
+            nullif(charges.meter_name, ''),
+            nullif(charges.meter_category, '')
+        ) as ChargeDescription,
         charges.charge_frequency as ChargeFrequency,
         charges.charge_period_end as ChargePeriodEnd,
         charges.charge_period_start as ChargePeriodStart,
@@ -344,7 +360,7 @@ final as (
             cast(charges.contracted_unit_price * charges.pricing_quantity as {{ money() }}),
             charges.billed_cost
         ) as ContractedCost,
-        charges.contracted_unit_price as ContractedUnitPrice,
+        {{ divide_money('charges.contracted_unit_price', price_scale) }} as ContractedUnitPrice,
         charges.effective_cost as EffectiveCost,
         nullif(charges.invoice_id, '') as InvoiceId,
         coalesce(nullif(charges.reseller_name, ''), 'Microsoft') as InvoiceIssuerName,
@@ -352,18 +368,20 @@ final as (
             cast(charges.list_unit_price * charges.pricing_quantity as {{ money() }}),
             charges.billed_cost
         ) as ListCost,
-        charges.list_unit_price as ListUnitPrice,
+        {{ divide_money('charges.list_unit_price', price_scale) }} as ListUnitPrice,
         charges.pricing_category as PricingCategory,
         coalesce(nullif(charges.pricing_currency, ''), charges.billing_currency_code)
             as PricingCurrency,
         case
-            when charges.charge_category in ('Usage', 'Purchase') then charges.unit_price
+            when charges.charge_category in ('Usage', 'Purchase')
+                then {{ divide_money('charges.unit_price', price_scale) }}
         end as PricingCurrencyContractedUnitPrice,
         charges.pricing_currency_effective_cost as PricingCurrencyEffectiveCost,
         case
-            when charges.charge_category in ('Usage', 'Purchase') then charges.list_price
+            when charges.charge_category in ('Usage', 'Purchase')
+                then {{ divide_money('charges.list_price', price_scale) }}
         end as PricingCurrencyListUnitPrice,
-        charges.pricing_quantity as PricingQuantity,
+        cast(charges.pricing_quantity * {{ price_scale }} as {{ money() }}) as PricingQuantity,
         case
             when charges.pricing_quantity is not null
                 then coalesce(units.focus_unit, nullif(charges.unit_of_measure, ''), 'Units')
