@@ -2,7 +2,7 @@
 -- columns under their spec names, 1.3 columns as nullable extras, x_ columns for provenance.
 -- The rules per format are in models/intermediate/focus (docs/focus-mapping.md); this mart
 -- fixes the public contract. On BigQuery: partitioned by charge day, clustered by billing
--- account and service (docs/architecture.md, "Scale-out").
+-- account and service (README, "Scale-out to BigQuery").
 {{ config(
     partition_by=(
         {'field': 'ChargePeriodStart', 'data_type': 'timestamp', 'granularity': 'day'}
