@@ -45,7 +45,6 @@ source_totals as (
     from {{ ref('stg_aws_cur2__line_items') }}
     group by bill_payer_account_id, _billing_period, line_item_currency_code
 
-
     union all
 
     select
