@@ -316,9 +316,13 @@ def _record_partitions(
     )
 
 
-def insert_sql(part: LoadPart, source: str) -> str:
+def insert_sql(part: LoadPart, source: str, live: set[Partition]) -> str:
     """INSERT ... BY NAME of the part's scratch rows of the live partitions (temp table
-    ``_live``) into the raw table, with metadata, folds and each row's own partition."""
+    ``_live``) into the raw table, with metadata, folds and each row's own partition.
+
+    A part holding one partition, live (the usual export), takes it as constants: no per-row
+    timestamp parse, no filter.
+    """
     detected, row = part.detected, part.row
     fmt = detected.format
     select = projection(detected, "src", all_declared=True)
@@ -327,6 +331,11 @@ def insert_sql(part: LoadPart, source: str) -> str:
         select.append(f"{fold_sql(detected, 'src', json_column)} AS {quote(json_column)}")
     select.append("CAST(src._row_number AS BIGINT) AS _row_number")
     provider, account, period = partition_exprs(fmt, part.name)
+    held = {t.partition for t in part.totals}
+    only = next(iter(held)) if len(held) == 1 and held <= live else None
+    if only is not None:
+        provider = _literal(only.provider) if only.provider is not None else "NULL"
+        account, period = _literal(only.billing_account_id), f"DATE '{only.billing_period}'"
     meta = [
         f"CAST('{row.manifest_id}' AS VARCHAR) AS _manifest_id",
         f"CAST({_literal(row.path)} AS VARCHAR) AS _source_file",
@@ -337,11 +346,15 @@ def insert_sql(part: LoadPart, source: str) -> str:
         f"CAST('{row.loaded_at.isoformat(sep=' ')}' AS TIMESTAMP) AS _loaded_at",
     ]
     inner = ",\n    ".join(select)
-    return (
+    sql = (
         f"INSERT INTO {fmt.qualified_table} BY NAME\n"
         f"SELECT * FROM (SELECT *, {', '.join(meta)}\n"
-        f"  FROM (SELECT\n    {inner}\n  FROM {source} AS src)) AS r\n"
-        "WHERE (coalesce(r._provider, ''), r._billing_account_id, r._billing_period) IN "
+        f"  FROM (SELECT\n    {inner}\n  FROM {source} AS src)) AS r"
+    )
+    if only is not None:
+        return sql
+    return (
+        f"{sql}\nWHERE (coalesce(r._provider, ''), r._billing_account_id, r._billing_period) IN "
         "(SELECT (coalesce(provider, ''), account, period) FROM _live)"
     )
 
@@ -403,7 +416,7 @@ def load_delivery(
         try:
             for part in parts:
                 show(part)
-                con.execute(insert_sql(part, SCRATCH_VIEW))
+                con.execute(insert_sql(part, SCRATCH_VIEW, live))
         finally:
             con.execute("RESET preserve_insertion_order")
         for part in parts:
