@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -84,3 +85,38 @@ def copy_dbt_project():
         return destination
 
     return copy
+
+
+class Landing:
+    """A tmp landing + warehouse + quarantine, with helpers to run ingest and read results."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.landing = root / "landing"
+        self.warehouse = root / "warehouse.duckdb"
+        self.quarantine = root / "quarantine"
+        self.landing.mkdir(parents=True)
+
+    def run(self):
+        from dagster_project.ingest import ingest
+
+        return ingest(self.warehouse, str(self.landing), self.quarantine)
+
+    def query(self, sql: str) -> list[tuple]:
+        con = duckdb.connect(str(self.warehouse), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    def manifest(self) -> list[tuple]:
+        return self.query(
+            "SELECT path, status, rows, cost_total, error, extra_columns "
+            "FROM raw.ingest_manifest ORDER BY loaded_at, path"
+        )
+
+
+@pytest.fixture
+def area(tmp_path: Path) -> Landing:
+    """A tmp landing, warehouse and quarantine for ingestion tests (no dbt)."""
+    return Landing(tmp_path)

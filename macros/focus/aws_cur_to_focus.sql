@@ -548,8 +548,11 @@ final as (
                 and focus_rows.provider_unit != focus_rows.billing_currency
                 then nullif(focus_rows.provider_unit, '')
         end as vocabulary_unknown_unit,
+        -- A Marketplace listing's product code is an opaque id per listing (its seller is the
+        -- PublisherName): no seed can know it in advance, so it is not a gap.
         case
-            when services.provider_service is null then nullif(focus_rows.provider_service, '')
+            when services.provider_service is null and focus_rows.publisher_name = 'AWS'
+                then nullif(focus_rows.provider_service, '')
         end as vocabulary_unknown_service,
         case when regions.region_id is null then focus_rows.region_id end
             as vocabulary_unknown_region,

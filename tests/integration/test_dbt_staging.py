@@ -42,7 +42,12 @@ MODELS = {
     "azure_reservations": "stg_azure_reservations__reservations",
     "gcp_commitments": "stg_gcp_commitments__commitments",
 }
-STATE_MODELS = {"stg_close__closed_periods", "stg_close__closed_ledger", "stg_ingestion__manifest"}
+STATE_MODELS = {
+    "stg_close__closed_periods",
+    "stg_close__closed_ledger",
+    "stg_ingestion__manifest",
+    "stg_ingestion__partitions",
+}
 """Staging of the warehouse's own state: the close (schema close) and ingestion's manifest."""
 MONEY_TYPE = "DECIMAL(38,10)"
 

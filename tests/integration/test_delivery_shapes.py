@@ -13,34 +13,10 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from dagster_project.generator import write_focus_partition_file, write_messy_focus_file
-from dagster_project.ingest import ingest
 from dagster_project.ingest import samples as s
-
-
-class Area:
-    """A tmp landing + warehouse + quarantine."""
-
-    def __init__(self, root: Path) -> None:
-        self.landing = root / "landing"
-        self.warehouse = root / "warehouse.duckdb"
-        self.quarantine = root / "quarantine"
-        self.landing.mkdir(parents=True)
-
-    def run(self):
-        return ingest(self.warehouse, str(self.landing), self.quarantine)
-
-    def query(self, sql: str) -> list[tuple]:
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
-            return con.execute(sql).fetchall()
-
-
-@pytest.fixture
-def area(tmp_path: Path) -> Area:
-    return Area(tmp_path)
 
 
 def _at(path: Path, day: int) -> Path:
@@ -50,7 +26,7 @@ def _at(path: Path, day: int) -> Path:
     return path
 
 
-def _cur_assembly(area: Area, assembly: str, costs: list[str], day: int) -> Decimal:
+def _cur_assembly(area, assembly: str, costs: list[str], day: int) -> Decimal:
     """A legacy CUR month as AWS delivers a large one: parts in the assembly folder and the
     manifest listing them (here and, as the latest, one folder up). Returns Σ cost written."""
     base = area.landing / "cur" / "acme" / "20240101-20240201"
@@ -213,7 +189,7 @@ def test_a_later_file_holding_one_account_month_replaces_just_that_partition(are
     } == raw
 
 
-def _at_path(area: Area, relative: str) -> Path:
+def _at_path(area, relative: str) -> Path:
     path = area.landing / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     return path

@@ -7,48 +7,11 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
-import duckdb
-import pytest
-
-from dagster_project.ingest import ingest
 from dagster_project.ingest import samples as s
 
 
-class Landing:
-    """A tmp landing + warehouse + quarantine, with helpers to run ingest and read results."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.landing = root / "landing"
-        self.warehouse = root / "warehouse.duckdb"
-        self.quarantine = root / "quarantine"
-        self.landing.mkdir(parents=True)
-
-    def run(self):
-        return ingest(self.warehouse, str(self.landing), self.quarantine)
-
-    def query(self, sql: str) -> list[tuple]:
-        con = duckdb.connect(str(self.warehouse), read_only=True)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
-
-    def manifest(self) -> list[tuple]:
-        return self.query(
-            "SELECT path, status, rows, cost_total, error, extra_columns "
-            "FROM raw.ingest_manifest ORDER BY loaded_at, path"
-        )
-
-
-@pytest.fixture
-def area(tmp_path: Path) -> Landing:
-    return Landing(tmp_path)
-
-
-def refused(area: Landing, name: str) -> str:
+def refused(area, name: str) -> str:
     """Run ingest, assert the file was quarantined with its error file; return the error."""
     report = area.run()
     result = next(f for f in report.files if f.path.endswith(name))
@@ -63,41 +26,41 @@ def refused(area: Landing, name: str) -> str:
     return result.error
 
 
-def test_empty_file_is_refused(area: Landing):
+def test_empty_file_is_refused(area):
     (area.landing / "cur.csv").write_bytes(b"")
     assert "empty" in refused(area, "cur.csv")
 
 
-def test_header_only_file_is_refused_because_its_period_cannot_be_derived(area: Landing):
+def test_header_only_file_is_refused_because_its_period_cannot_be_derived(area):
     s.write_csv(area.landing / "cur.csv", [], s.AWS_HEADER)
     error = refused(area, "cur.csv")
     assert "no data rows" in error and "billing period" in error
 
 
-def test_truncated_gzip_is_refused(area: Landing):
+def test_truncated_gzip_is_refused(area):
     full = gzip.compress(b"".join(_cur_csv_bytes(rows=2000)))
     (area.landing / "cur.csv.gz").write_bytes(full[: len(full) // 2])
     assert "truncated" in refused(area, "cur.csv.gz")
 
 
-def test_semicolon_separated_csv_is_refused_with_the_delimiter_fix(area: Landing):
+def test_semicolon_separated_csv_is_refused_with_the_delimiter_fix(area):
     s.write_csv(area.landing / "cur.csv", s.aws_cur_rows(), s.AWS_HEADER, delimiter=";")
     error = refused(area, "cur.csv")
     assert "semicolon" in error and "comma" in error
 
 
-def test_unknown_format_is_refused(area: Landing):
+def test_unknown_format_is_refused(area):
     s.write_csv(area.landing / "notes.csv", [{"when": "2024-01-01", "what": "lunch"}])
     assert "unknown format" in refused(area, "notes.csv")
 
 
-def test_missing_required_column_is_refused_naming_the_column(area: Landing):
+def test_missing_required_column_is_refused_naming_the_column(area):
     header = [h for h in s.AWS_HEADER if h != "lineItem/CurrencyCode"]
     s.write_csv(area.landing / "cur.csv", s.aws_cur_rows(), header)
     assert "'lineItem/CurrencyCode'" in refused(area, "cur.csv")
 
 
-def test_non_numeric_cost_is_refused_naming_column_and_row(area: Landing):
+def test_non_numeric_cost_is_refused_naming_column_and_row(area):
     rows = s.aws_cur_rows(rows=4)
     rows[2]["lineItem/UnblendedCost"] = "$1.25"
     s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
@@ -105,7 +68,7 @@ def test_non_numeric_cost_is_refused_naming_column_and_row(area: Landing):
     assert "'lineItem/UnblendedCost'" in error and "data row 3" in error and "$1.25" in error
 
 
-def test_unparseable_timestamp_is_refused_naming_column_and_row(area: Landing):
+def test_unparseable_timestamp_is_refused_naming_column_and_row(area):
     rows = s.aws_cur_rows(rows=4)
     rows[1]["lineItem/UsageStartDate"] = "yesterday at noon"
     s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
@@ -113,7 +76,7 @@ def test_unparseable_timestamp_is_refused_naming_column_and_row(area: Landing):
     assert "'lineItem/UsageStartDate'" in error and "data row 2" in error
 
 
-def test_a_file_holding_two_billing_periods_loads_both_partitions(area: Landing):
+def test_a_file_holding_two_billing_periods_loads_both_partitions(area):
     rows = s.aws_cur_rows(rows=2, period="2024-01") + s.aws_cur_rows(rows=3, period="2024-02")
     s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
     (result,) = area.run().files
@@ -130,7 +93,7 @@ def test_a_file_holding_two_billing_periods_loads_both_partitions(area: Landing)
     ) == [("2024-01", 2), ("2024-02", 3)]
 
 
-def test_a_row_without_a_billing_period_is_refused_naming_it(area: Landing):
+def test_a_row_without_a_billing_period_is_refused_naming_it(area):
     rows = s.aws_cur_rows(rows=3, period="2024-01")
     rows[1]["bill/BillingPeriodStartDate"] = ""
     s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
@@ -138,7 +101,7 @@ def test_a_row_without_a_billing_period_is_refused_naming_it(area: Landing):
     assert "billing period cannot be derived" in error and "data row 2" in error
 
 
-def test_bom_and_crlf_load_cleanly(area: Landing):
+def test_bom_and_crlf_load_cleanly(area):
     s.write_csv(area.landing / "EA-ActualCost.csv", s.azure_rows(rows=3), bom=True, crlf=True)
     s.write_csv(area.landing / "cur.csv", s.aws_cur_rows(rows=2), s.AWS_HEADER, bom=True, crlf=True)
     report = area.run()
@@ -151,7 +114,7 @@ def test_bom_and_crlf_load_cleanly(area: Landing):
     assert env == [("prod", s.AWS_ACCOUNT)], "no BOM in the first column, no \\r in the last"
 
 
-def test_duplicate_file_under_a_new_name_is_a_recorded_no_op(area: Landing):
+def test_duplicate_file_under_a_new_name_is_a_recorded_no_op(area):
     s.aws_cur_csv(area.landing / "a" / "cur.csv", rows=3)
     area.run()
     (area.landing / "b").mkdir()
@@ -163,7 +126,7 @@ def test_duplicate_file_under_a_new_name_is_a_recorded_no_op(area: Landing):
     assert [r[1] for r in area.manifest()] == ["loaded", "duplicate"]
 
 
-def test_schema_drift_loads_and_records_the_extra_columns(area: Landing):
+def test_schema_drift_loads_and_records_the_extra_columns(area):
     rows = s.aws_cur_rows(rows=2)
     for row in rows:
         row["product/gpuMemory"] = "24 GiB"
@@ -177,7 +140,7 @@ def test_schema_drift_loads_and_records_the_extra_columns(area: Landing):
     assert area.query('SELECT DISTINCT "product/gpuMemory" FROM raw.aws_cur') == [("24 GiB",)]
 
 
-def test_a_bad_file_leaves_the_loaded_delivery_untouched(area: Landing):
+def test_a_bad_file_leaves_the_loaded_delivery_untouched(area):
     s.aws_cur_csv(area.landing / "2024-01" / "v1.csv", rows=3, cost="2")
     area.run()
     rows = s.aws_cur_rows(rows=5, cost="9")

@@ -118,8 +118,14 @@ def test_seed_is_unique_per_provider_and_source_unit_and_block_sizes_agree():
     for row in rows:
         block = int(row["block_size"])
         assert block >= 1
-        # the PricingUnit carries the block; the ConsumedUnit is the same unit without it
-        expected = row["consumed_unit"] if block == 1 else f"{block} {row['consumed_unit']}"
+        # the PricingUnit carries the block; the ConsumedUnit is the same unit without it.
+        # FOCUS has no block form for a unit with time ("100 GB-Months"): such a unit is
+        # priced per base unit (the model scales quantity and unit prices by the block).
+        with_time = "-" in row["consumed_unit"] or "/" in row["consumed_unit"]
+        if block == 1 or with_time:
+            expected = row["consumed_unit"]
+        else:
+            expected = f"{block} {row['consumed_unit']}"
         assert row["focus_unit"] == expected, row
 
 
@@ -135,6 +141,7 @@ def test_seed_covers_the_units_real_exports_carry():
     assert mapped[("Microsoft", "10 Hours")] == "10 Hours"
     assert mapped[("Microsoft", "10K")] == "10000 Units"
     assert mapped[("Microsoft", "1 GB/Month")] == "GB-Months"
+    assert mapped[("Microsoft", "100 GB/Month")] == "GB-Months"
     assert mapped[("Google Cloud", "gibibyte month")] == "GiB-Months"
     assert mapped[("Google Cloud", "byte-seconds")] == "B-Seconds"
     assert mapped[("Google Cloud", "requests")] == "Requests"

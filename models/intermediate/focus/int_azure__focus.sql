@@ -354,7 +354,8 @@ final as (
         end as ConsumedQuantity,
         case
             when charges.charge_category = 'Usage' and not charges.is_unused
-                then coalesce(units.consumed_unit, charges.unit_of_measure)
+                -- A row without a unit of measure still counts something (as PricingUnit).
+                then coalesce(units.consumed_unit, nullif(charges.unit_of_measure, ''), 'Units')
         end as ConsumedUnit,
         coalesce(
             cast(charges.contracted_unit_price * charges.pricing_quantity as {{ money() }}),

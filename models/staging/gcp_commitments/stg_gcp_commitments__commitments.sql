@@ -36,6 +36,8 @@ renamed as (
         _row_number,
         _billing_account_id,
         _billing_period,
+        _provider,
+        _delivery_id,
         _loaded_at
 
     from source
