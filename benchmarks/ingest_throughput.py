@@ -110,7 +110,8 @@ def _child(workdir: str, tree: str | None, queue) -> None:
 
     def progress(message: str) -> None:
         log.info(message)
-        if ": fingerprint " in message:  # "<file>: fingerprint 0.1s, read 3.2s, ..."
+        # "<file>: read 3.2s, partitions 0.2s, ..." (older trees: "fingerprint 0.1s, read ...")
+        if ": fingerprint " in message or ": read " in message:
             for part in message.split(": ", 1)[1].split(", "):
                 name, _, value = part.rpartition(" ")
                 steps[name] = float(value.rstrip("s"))
