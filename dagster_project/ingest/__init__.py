@@ -2,8 +2,10 @@
 
 Public API (used by the Dagster assets, the sensor and the CLI):
 
-- :func:`plan_landing` describes every landing file cheaply (format, account, period, sha256);
-- :func:`ingest` loads them into ``raw.<format>`` and ``raw.ingest_manifest``.
+- :func:`plan_landing` describes every landing file cheaply (format, billing accounts and
+  periods, sha256, the delivery it is a part of);
+- :func:`ingest` loads them, a delivery at a time, into ``raw.<format>``,
+  ``raw.ingest_manifest`` and ``raw.ingest_partitions``.
 
 See ``docs/ingestion.md`` for the rules (replacement, duplicates, bad files).
 """
