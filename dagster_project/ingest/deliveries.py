@@ -28,7 +28,7 @@ from pathlib import PurePosixPath
 
 import fsspec
 
-from dagster_project.ingest.files import RemoteFile, list_side_files, open_landing
+from dagster_project.ingest.files import RemoteFile
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +100,14 @@ class LandingRule:
     source: str
 
 
-def plan_deliveries(landing: str, files: list[RemoteFile]) -> list[Delivery]:
-    """Group the landing's data files into deliveries, oldest first."""
-    manifests = read_manifests(landing)
-    rules = read_landing_config(landing)
+def plan_deliveries(files: list[RemoteFile], side_files: list[RemoteFile]) -> list[Delivery]:
+    """Group the landing's data files into deliveries, oldest first, by what its side files
+    (provider manifests, the landing config) say."""
+    manifests = sorted(read_manifests(side_files), key=lambda m: (m.modified_at, m.relative))
+    rules = read_landing_config(side_files)
     claimed: dict[str, ProviderManifest] = {}
     missing: dict[str, list[str]] = defaultdict(list)
-    for manifest in sorted(manifests, key=lambda m: (m.modified_at, m.relative)):
+    for manifest in manifests:
         for key in manifest.keys:
             part = _match_key(key, manifest, files)
             if part is None:
@@ -122,7 +123,7 @@ def plan_deliveries(landing: str, files: list[RemoteFile]) -> list[Delivery]:
         else:
             by_folder[folder_group(f.relative)].append(f)
     deliveries = []
-    newest = {m.delivery: m for m in sorted(manifests, key=lambda m: (m.modified_at, m.relative))}
+    newest = {m.delivery: m for m in manifests}  # sorted oldest first: the newest stays
     for delivery_id, parts in by_manifest.items():
         manifest = newest[delivery_id]
         deliveries.append(
@@ -171,15 +172,14 @@ def delivery_id(delivery: Delivery, checksums: list[str]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def read_manifests(landing: str) -> list[ProviderManifest]:
-    """Every provider manifest below the landing root that names data files."""
-    fs, _ = open_landing(landing)
+def read_manifests(side_files: list[RemoteFile]) -> list[ProviderManifest]:
+    """Every provider manifest among the side files that names data files."""
     found = []
-    for side in list_side_files(landing):
+    for side in side_files:
         if not _MANIFEST_NAME.search(PurePosixPath(side.relative).name):
             continue
         try:
-            with fs.open(_strip(fs, side.url), "rb") as handle:
+            with fsspec.open(side.url, "rb") as handle:
                 body = json.load(handle)
         except (OSError, ValueError) as exc:
             log.warning("cannot read manifest %s (%s); its files are grouped by folder", side, exc)
@@ -255,20 +255,19 @@ def _common_head(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     return n
 
 
-def read_landing_config(landing: str) -> list[LandingRule]:
-    """The rules of every ``finops-landing.yml`` below the landing root.
+def read_landing_config(side_files: list[RemoteFile]) -> list[LandingRule]:
+    """The rules of every ``finops-landing.yml`` among the side files.
 
     ``datasets: [{match: "<glob below the config's folder>", dataset: actual | amortized}]``;
     a rule's glob is relative to the folder of its config file.
     """
     import yaml
 
-    fs, _ = open_landing(landing)
     rules = []
-    for side in list_side_files(landing):
+    for side in side_files:
         if PurePosixPath(side.relative).name.lower() not in LANDING_CONFIG_NAMES:
             continue
-        with fs.open(_strip(fs, side.url), "rb") as handle:
+        with fsspec.open(side.url, "rb") as handle:
             body = yaml.safe_load(handle) or {}
         folder = PurePosixPath(side.relative).parent
         for i, entry in enumerate(body.get("datasets") or [], 1):
@@ -291,8 +290,3 @@ def _rule_for(delivery: Delivery, rules: list[LandingRule]) -> tuple[str, str] |
         if any(fnmatch.fnmatch(p.relative, rule.match) for p in delivery.parts):
             told = (rule.dataset, f"the landing config says so ({rule.source}: {rule.match})")
     return told
-
-
-def _strip(fs: fsspec.AbstractFileSystem, url: str) -> str:
-    """The filesystem path of a landing URL."""
-    return fs._strip_protocol(url)

@@ -63,12 +63,17 @@ def is_side_file(relative: str) -> bool:
 
 def list_landing(landing: str) -> list[RemoteFile]:
     """Every data file below the landing root, sorted by path (side files left out)."""
-    return [f for f in _list(landing) if not is_side_file(f.relative)]
+    return list_files(landing)[0]
 
 
-def list_side_files(landing: str) -> list[RemoteFile]:
-    """Manifests, the landing config and other side files below the landing root, by path."""
-    return [f for f in _list(landing) if is_side_file(f.relative)]
+def list_files(landing: str) -> tuple[list[RemoteFile], list[RemoteFile]]:
+    """The data files and the side files (manifests, the landing config, ...) below the
+    landing root, each sorted by path, from one listing."""
+    files = _list(landing)
+    return (
+        [f for f in files if not is_side_file(f.relative)],
+        [f for f in files if is_side_file(f.relative)],
+    )
 
 
 def _list(landing: str) -> list[RemoteFile]:

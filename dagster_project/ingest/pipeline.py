@@ -36,7 +36,7 @@ from dagster_project.ingest.files import (
     RemoteFile,
     fingerprint,
     gzip_error,
-    list_landing,
+    list_files,
     local_copy,
     move_to_quarantine,
     sha256_of,
@@ -183,9 +183,9 @@ def plan_landing(landing: str) -> list[LandingFile]:
     """
     planned = []
     known = {}
-    files = list_landing(landing)
+    files, side_files = list_files(landing)
     try:
-        deliveries = plan_deliveries(landing, files)
+        deliveries = plan_deliveries(files, side_files)
     except Exception as exc:  # e.g. a broken landing config: every file says so
         log.exception("cannot plan the deliveries of %s", landing)
         return [_landing_file(f, None, None, error=str(exc)) for f in files]
@@ -269,8 +269,8 @@ def ingest(
     """
     say = progress or log.info
     report = IngestReport()
-    files = list_landing(landing)
-    deliveries = plan_deliveries(landing, files)
+    files, side_files = list_files(landing)
+    deliveries = plan_deliveries(files, side_files)
     say(f"{len(files)} file(s) in {landing}, {len(deliveries)} deliveries")
     with tempfile.TemporaryDirectory(prefix="finops-scratch-") as tmp:
         run = _Run(Path(warehouse), Path(quarantine), Path(tmp), periods, say)

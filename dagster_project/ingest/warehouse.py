@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -368,7 +369,7 @@ def load_delivery(
     con: duckdb.DuckDBPyConnection,
     parts: list[LoadPart],
     live: set[Partition],
-    show: callable,
+    show: Callable[[LoadPart], None],
 ) -> None:
     """In ONE transaction: add drift columns, delete the live partitions' older rows, insert
     every part's rows of those partitions, mark what it replaced, record every part.
