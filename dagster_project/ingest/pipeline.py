@@ -611,8 +611,12 @@ class _Run:
         one = partitions[0] if len(partitions) == 1 else None
         if status is None:
             status = "loaded" if live and any(p in live for p in partitions) else "superseded"
-        loaded_rows = facts.rows if facts else 0
-        rows = {"quarantined": None, "held": None, "duplicate": 0}.get(status, loaded_rows)
+        # Rows loaded: the file's rows when loaded, 0 when it loaded nothing (duplicate,
+        # superseded), unknown when it was refused or held back (docs/ingestion.md).
+        if status == "loaded":
+            rows = facts.rows if facts else 0
+        else:
+            rows = None if status in ("quarantined", "held") else 0
         return ManifestRow(
             manifest_id=part.sha,
             path=part.remote.url,

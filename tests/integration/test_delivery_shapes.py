@@ -179,6 +179,9 @@ def test_a_later_file_holding_one_account_month_replaces_just_that_partition(are
     _at(area.landing / "late" / "old.csv", 5)
     (result,) = [f for f in area.run().files if f.status != "unchanged"]
     assert result.status == "superseded" and older.keys() == later.keys()
+    assert area.query(
+        "SELECT rows, status FROM raw.ingest_manifest WHERE path LIKE '%old.csv'"
+    ) == [(0, "superseded")], "a superseded file loaded nothing"
     assert {
         (p, a, f"{d:%Y-%m}"): t
         for p, a, d, t in area.query(
