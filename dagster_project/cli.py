@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,8 +17,9 @@ from rich.table import Table
 if TYPE_CHECKING:
     from dagster_project.runner import CloseOutcome
 
-# Bound to the real stdout: the runner sends Dagster's and dbt's output to log files.
-console = Console(file=sys.stdout)
+# Bound to the real stdout: the runner sends Dagster's and dbt's output to log files. Lines are
+# never wrapped, so a path or a command in a message stays whole when output goes to a file.
+console = Console(file=sys.stdout, soft_wrap=True)
 
 WAREHOUSE_HELP = (
     "DuckDB warehouse file. Default: $FINOPS_WAREHOUSE, else $FINOPS_HOME/warehouse.duckdb "
@@ -86,14 +88,28 @@ def generate(out_dir: str, months: int, seed: int, rows: int | None, start: str 
 def run(landing: str | None, warehouse: str | None, quarantine: str | None) -> None:
     """Ingest every export in the landing directory, build all models, run all checks.
 
-    Exits 1 when a blocking check fails, naming the check and the reason.
+    Exit codes: 0 everything loaded and every blocking check passed; 1 a blocking check or the
+    run failed (named, with the reason); 3 the marts are built and current, but a landing file
+    was refused and quarantined, and the billing months it would have fed are held back (they
+    cannot close until it is delivered again fixed).
     """
     from dagster_project import runner
 
     runner.configure(warehouse, landing, quarantine)
     outcome = runner.run_pipeline()
+    _report_files(outcome)
     _report(outcome)
-    sys.exit(0 if outcome.ok else 1)
+    sys.exit(_exit_code(outcome))
+
+
+EXIT_FAILED = 1
+EXIT_HELD_BACK = 3
+
+
+def _exit_code(outcome) -> int:
+    if not outcome.ok:
+        return EXIT_FAILED
+    return EXIT_HELD_BACK if outcome.refused else 0
 
 
 @main.command()
@@ -229,7 +245,7 @@ def _report_close(outcome: CloseOutcome) -> None:
     else:
         console.print(f"[red]finops close[/]: {label} cannot be closed:")
         for reason in outcome.refusals + outcome.pipeline.run_failures:
-            console.print(f"  - {reason}", soft_wrap=True)
+            console.print(f"  - {reason}")
         console.print("runbook: docs/close.md")
     if outcome.pipeline.logs:
         console.print(f"run logs: {', '.join(str(p) for p in outcome.pipeline.logs)}")
@@ -269,6 +285,54 @@ def ui(port: int, warehouse: str | None) -> None:
     )
 
 
+# Files a run did nothing with are counted, not listed.
+_QUIET_STATUSES = ("unchanged", "skipped")
+# The ingest checks that fail for a refused file (assets/ingest.py).
+_FILE_CHECKS = ("every_file_accepted", "gx_suite")
+
+
+def _report_files(outcome) -> None:
+    """What ingest did with each landing file: loaded, replaced, refused (and where it went)."""
+    landing = os.environ.get("FINOPS_LANDING", "")
+    shown = sorted(
+        (f for f in outcome.files if f["status"] not in _QUIET_STATUSES), key=lambda f: f["path"]
+    )
+    quiet = len(outcome.files) - len(shown)
+    if not shown:
+        if outcome.files:
+            console.print(f"nothing changed: all {quiet} landing files were ingested before")
+        return
+    console.print(f"landing files ({landing}):")
+    for f in shown:
+        money = (
+            f"{Decimal(f['cost_total']):,.2f} {f['currency']}"
+            if f["cost_total"] is not None and f["currency"]
+            else ""
+        )
+        rows = f"{f['rows']:,} rows" if f["rows"] is not None else ""
+        console.print(
+            f"  {f['status']:<12} {f['format'] or '':<20} {','.join(f['billing_periods']):<16}"
+            f"{rows:>14} {money:>18}  {_relative_to(f['path'], landing)}",
+            highlight=False,
+        )
+    if quiet:
+        console.print(f"  and {quiet} landing files unchanged since the last run")
+    for f in outcome.refused:
+        months = ", ".join(f["billing_periods"]) or "unknown (its path names no month)"
+        reason = f["error"].removeprefix(f"{f['path']}: ")
+        console.print(
+            f"[red]refused[/] {_relative_to(f['path'], landing)}: {reason}\n"
+            f"  moved to {f['quarantined_to']} (the reason beside it, in .error.txt)\n"
+            f"  held back: billing months {months} stay open, and `finops close` refuses them "
+            "until the file is delivered again fixed"
+        )
+
+
+def _relative_to(path: str, root: str) -> str:
+    prefix = root.rstrip("/") + "/"
+    return path[len(prefix) :] if root and path.startswith(prefix) else path
+
+
 def _report(outcome) -> None:
     failed = [c for c in outcome.checks if not c.passed]
     console.print(
@@ -276,16 +340,23 @@ def _report(outcome) -> None:
         f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed"
     )
     for check in failed:
+        if check.check in _FILE_CHECKS and outcome.refused:
+            continue  # the refused files are listed above, with where they went
         level = "[red]BLOCKING[/]" if check.blocking else "[yellow]warning[/]"
         console.print(f"  {level} {check.asset} / {check.check}: {check.description}")
     for failure in outcome.run_failures:
         console.print(f"  [red]run failed[/] {failure}")
     for warning in outcome.warnings:
-        console.print(f"  [yellow]warning[/] {warning}", soft_wrap=True)
+        console.print(f"  [yellow]warning[/] {warning}")
     for note in outcome.notes:
-        console.print(f"  note {note}", soft_wrap=True)
+        console.print(f"  note {note}")
     if outcome.logs:
         console.print(f"run logs: {', '.join(str(p) for p in outcome.logs)}")
+    if outcome.ok and outcome.refused:
+        console.print(
+            f"[yellow]marts built; {len(outcome.refused)} refused file(s) hold their billing "
+            f"months back[/] (exit {EXIT_HELD_BACK})"
+        )
 
 
 def _summary(warehouse: Path) -> None:

@@ -35,10 +35,18 @@ close_job = dg.define_asset_job(
     description="Reconcile the month (blocking check), then write its extracts and close it.",
 )
 
+# After close_marts_job rebuilt fct_invoice_reconciliation, the gate is evaluated again for the
+# closed month (tag finops/close_period), so the UI shows its result on the current table.
+reconcile_job = dg.define_asset_job(
+    "reconcile_job",
+    selection=close_gate,
+    description="The reconciliation gate of one billing month (tag finops/close_period).",
+)
+
 defs = dg.Definitions(
     assets=[raw_exports, warehouse_models, month_end_close],
     asset_checks=[invoices_reconcile],
-    jobs=[ingest_job, transform_job, close_marts_job, close_job],
+    jobs=[ingest_job, transform_job, close_marts_job, close_job, reconcile_job],
     sensors=build_sensors(ingest_job, transform_job),
     resources=build_resources(),
 )

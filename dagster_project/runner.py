@@ -47,6 +47,13 @@ class PipelineOutcome:
     warnings: list[str] = field(default_factory=list)
     # What ingestion assumed or decided about files of this landing (e.g. an Azure dataset).
     notes: list[str] = field(default_factory=list)
+    # What ingest did with each landing file (assets.ingest.file_outcome), for the summary.
+    files: list[dict] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[dict]:
+        """Files quarantined by this run: the marts are built without them."""
+        return [f for f in self.files if f["status"] == "quarantined"]
 
     @property
     def blocking_failures(self) -> list[CheckOutcome]:
@@ -166,6 +173,7 @@ def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
             tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last},
         )
         outcome.checks.extend(_checks(ingest, blocking))
+        outcome.files.extend(_file_outcomes(ingest))
         if not ingest.success:
             outcome.run_failures.extend(_failure_messages(ingest))
         if not outcome.ok:
@@ -181,6 +189,17 @@ def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
     outcome.notes.extend(notes)
     outcome.warnings.extend(vocabulary)
     return outcome
+
+
+def _file_outcomes(result: dg.ExecuteInProcessResult) -> list[dict]:
+    """Per-file outcomes of the ingest run, from the manifest asset's materialization."""
+    from dagster_project.assets.ingest import FILES_METADATA, MANIFEST_KEY
+
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key == MANIFEST_KEY and FILES_METADATA in materialization.metadata:
+            return list(materialization.metadata[FILES_METADATA].value)
+    return []
 
 
 def landing_notes(warehouse: Path) -> tuple[list[str], list[str]]:
@@ -271,7 +290,7 @@ class CloseOutcome:
 
 def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
     """Close one billing month through Dagster; never raises for a refusal."""
-    from dagster_project.assets.close import CLOSE_KEY, RECONCILIATION_CHECK
+    from dagster_project.assets.close import CLOSE_KEY, CLOSE_PERIOD_TAG, RECONCILIATION_CHECK
     from dagster_project.partitions import partition_key, period_label
     from dagster_project.project import ensure_manifest
 
@@ -316,6 +335,16 @@ def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
     rebuilt = _execute(defs.resolve_job_def("close_marts_job"), instance, outcome.pipeline)
     if not rebuilt.success:
         outcome.pipeline.run_failures.extend(_failure_messages(rebuilt))
+        return outcome
+    # The rebuild re-materialized the reconciliation: evaluate its gate again on the new table.
+    gate = _execute(
+        defs.resolve_job_def("reconcile_job"),
+        instance,
+        outcome.pipeline,
+        tags={CLOSE_PERIOD_TAG: label},
+    )
+    if not gate.success:
+        outcome.pipeline.run_failures.extend(_failure_messages(gate))
     return outcome
 
 

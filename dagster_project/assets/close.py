@@ -64,9 +64,13 @@ def failed_blocking_checks(context: dg.AssetCheckExecutionContext) -> list[str]:
     return failed
 
 
+# The month a run of the check is for, outside close_job (whose partition says it).
+CLOSE_PERIOD_TAG = "finops/close_period"
+
+
 def _period_of(context: dg.AssetCheckExecutionContext) -> str | None:
     # The check targets an unpartitioned dbt model; the month comes from the close run's tag.
-    return context.run.tags.get("dagster/partition")
+    return context.run.tags.get("dagster/partition") or context.run.tags.get(CLOSE_PERIOD_TAG)
 
 
 @dg.asset_check(

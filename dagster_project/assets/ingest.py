@@ -2,7 +2,9 @@
 
 A run ingests the landing files whose billing period falls in its partitions (a single run can
 cover a range of months). The Great Expectations suite of each format is the asset check of that
-raw table: it is blocking, so a refused file stops what is built on the table.
+raw table. A refused file never reaches a raw table (it is quarantined), so the checks warn
+rather than block: everything else is built, and the billing months the file would have fed are
+held back (dim_billing_period.IsHeldBack) so that `finops close` refuses them.
 """
 
 from collections import defaultdict
@@ -10,7 +12,7 @@ from collections import defaultdict
 import dagster as dg
 
 from dagster_project.formats import FORMATS
-from dagster_project.ingest import ingest
+from dagster_project.ingest import FileResult, ingest
 from dagster_project.partitions import billing_month_partitions, period_label
 from dagster_project.resources import WarehouseSettings
 
@@ -18,6 +20,7 @@ RAW_ASSET_KEYS = {name: dg.AssetKey(["raw", fmt.raw_table]) for name, fmt in FOR
 MANIFEST_KEY = dg.AssetKey(["raw", "ingest_manifest"])
 GX_CHECK = "gx_suite"
 ACCEPTED_CHECK = "every_file_accepted"
+FILES_METADATA = "files"
 
 
 @dg.multi_asset(
@@ -43,8 +46,10 @@ ACCEPTED_CHECK = "every_file_accepted"
         dg.AssetCheckSpec(
             GX_CHECK,
             asset=key,
-            blocking=True,
-            description="The format's Great Expectations suite passed on every file of the run.",
+            description=(
+                "The format's Great Expectations suite passed on every file of the run (WARN: a "
+                "refused file is quarantined, not loaded, and holds its billing months back)."
+            ),
         )
         for key in RAW_ASSET_KEYS.values()
     ]
@@ -52,8 +57,10 @@ ACCEPTED_CHECK = "every_file_accepted"
         dg.AssetCheckSpec(
             ACCEPTED_CHECK,
             asset=MANIFEST_KEY,
-            blocking=True,
-            description="No landing file of the run was refused (unknown formats included).",
+            description=(
+                "No landing file of the run was refused, unknown formats included (WARN: the "
+                "refused files are quarantined and the months they would have fed held back)."
+            ),
         )
     ],
     partitions_def=billing_month_partitions,
@@ -93,21 +100,56 @@ def raw_exports(context: dg.AssetExecutionContext, settings: WarehouseSettings):
             asset_key=key,
             check_name=GX_CHECK,
             passed=check["passed"],
-            severity=dg.AssetCheckSeverity.ERROR,
+            severity=dg.AssetCheckSeverity.WARN,
             metadata=check["metadata"],
             description="; ".join(refused.values()) if refused else "every file passed its suite",
         )
     if MANIFEST_KEY in context.selected_asset_keys:
         yield dg.MaterializeResult(
             asset_key=MANIFEST_KEY,
-            metadata={"files_seen": len(report.files), "periods": ", ".join(sorted(periods))},
+            metadata={
+                "files_seen": len(report.files),
+                "periods": ", ".join(sorted(periods)),
+                FILES_METADATA: dg.MetadataValue.json([file_outcome(f) for f in report.files]),
+            },
         )
-        refused = {f.path: f.error for f in report.by_status("quarantined")}
+        refused = report.by_status("quarantined")
         yield dg.AssetCheckResult(
             asset_key=MANIFEST_KEY,
             check_name=ACCEPTED_CHECK,
             passed=not refused,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={"refused": dg.MetadataValue.json(refused)},
-            description="; ".join(refused.values()) if refused else "no file refused",
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "refused": dg.MetadataValue.json({f.path: f.error for f in refused}),
+                "quarantined_to": dg.MetadataValue.json(
+                    {f.path: f.quarantined_to for f in refused}
+                ),
+                "held_back_months": dg.MetadataValue.json(
+                    {f.path: list(f.billing_periods) for f in refused}
+                ),
+            },
+            description="; ".join(_refusal(f) for f in refused) if refused else "no file refused",
         )
+
+
+def file_outcome(result: FileResult) -> dict:
+    """What ingest did with one file, as JSON for the run's metadata and the CLI's table."""
+    return {
+        "path": result.path,
+        "status": result.status,
+        "format": result.format,
+        "billing_periods": list(result.billing_periods),
+        "rows": result.rows,
+        "cost_total": None if result.cost_total is None else str(result.cost_total),
+        "currency": result.currency,
+        "error": result.error,
+        "quarantined_to": result.quarantined_to,
+    }
+
+
+def _refusal(result: FileResult) -> str:
+    months = ", ".join(result.billing_periods) or "unknown (its path names none)"
+    return (
+        f"{result.path} quarantined to {result.quarantined_to}: {result.error} "
+        f"(billing months held back: {months})"
+    )

@@ -9,6 +9,7 @@ from decimal import Decimal
 import duckdb
 
 RECONCILIATION_MART = "marts.fct_invoice_reconciliation"
+BILLING_PERIOD_MART = "marts.dim_billing_period"
 
 # What each refusing status means for the person closing the month, and where to look.
 STATUS_HELP = {
@@ -75,3 +76,32 @@ def invoices_of(con: duckdb.DuckDBPyConnection, period: dt.date) -> int:
         " where BillingPeriodStart = $period and RecordType = 'invoice'",
         {"period": period},
     ).fetchone()[0]
+
+
+def held_back_refusals(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[str]:
+    """The month's data is incomplete while a refused landing file would have fed it."""
+    rows = con.execute(
+        f"""
+        select BillingAccountId, HeldBackFiles
+        from {BILLING_PERIOD_MART}
+        where BillingPeriodStart = $period and IsHeldBack
+        order by BillingAccountId
+        """,
+        {"period": period},
+    ).fetchall()
+    by_files: dict[str, list[str]] = {}
+    for account, files in rows:
+        by_files.setdefault(files, []).append(account)
+    return [
+        f"data held back: the refused file(s) {files} would have fed {_accounts(accounts)} of "
+        f"{period:%Y-%m}; deliver them again fixed and `finops run` (why each was refused: "
+        "raw.ingest_manifest.error, or the .error.txt beside it in the quarantine)"
+        for files, accounts in by_files.items()
+    ]
+
+
+def _accounts(accounts: list[str]) -> str:
+    shown = ", ".join(accounts[:3]) + (", ..." if len(accounts) > 3 else "")
+    if len(accounts) == 1:
+        return f"billing account {shown}"
+    return f"{len(accounts)} billing accounts ({shown})"

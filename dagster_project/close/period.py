@@ -32,6 +32,7 @@ from dagster_project.close.extracts import (
 )
 from dagster_project.close.gate import (
     RECONCILIATION_MART,
+    held_back_refusals,
     invoices_of,
     reconciliation_problems,
 )
@@ -83,7 +84,9 @@ def refusals(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[str]:
         return [f"{SHOWBACK_MART} (the allocation mart) is not built: run `finops run` first"]
     if not invoices_of(con, period):
         return [f"no invoice and no charge of {period:%Y-%m} in {RECONCILIATION_MART}"]
-    return [p.describe(period) for p in reconciliation_problems(con, period)]
+    return held_back_refusals(con, period) + [
+        p.describe(period) for p in reconciliation_problems(con, period)
+    ]
 
 
 def close_period(

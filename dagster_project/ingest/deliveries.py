@@ -290,3 +290,24 @@ def _rule_for(delivery: Delivery, rules: list[LandingRule]) -> tuple[str, str] |
         if any(fnmatch.fnmatch(p.relative, rule.match) for p in delivery.parts):
             told = (rule.dataset, f"the landing config says so ({rule.source}: {rule.match})")
     return told
+
+
+# Billing-period tokens that providers put in delivery paths: Data Exports' `BILLING_PERIOD=`
+# folder, CUR's and Azure exports' date-range folder, a bare `YYYYMM` / `YYYY-MM` (GCP shards,
+# Azure downloads). A full date (`2026-08-06`) is a delivery date, not a billing period.
+_PATH_PERIODS = (
+    re.compile(r"BILLING_PERIOD=(\d{4})-(\d{2})(?!\d)"),
+    re.compile(r"(?<!\d)(\d{4})(\d{2})01-\d{8}(?!\d)"),
+    re.compile(r"(?<![\d-])(20\d\d)-?(0[1-9]|1[0-2])(?![-\d])"),
+)
+
+
+def periods_in_path(relative: str) -> tuple[dt.date, ...]:
+    """The billing month a delivery path names, for a file whose content cannot tell (it was
+    refused before its rows were read); empty when the path names none or several."""
+    for pattern in _PATH_PERIODS:
+        months = {(int(y), int(m)) for y, m in pattern.findall(relative)}
+        found = {dt.date(y, m, 1) for y, m in months if 1 <= m <= 12}
+        if found:
+            return tuple(found) if len(found) == 1 else ()
+    return ()

@@ -29,7 +29,12 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.ingest.deliveries import Delivery, delivery_id, plan_deliveries
+from dagster_project.ingest.deliveries import (
+    Delivery,
+    delivery_id,
+    periods_in_path,
+    plan_deliveries,
+)
 from dagster_project.ingest.detect import Detected, detect, with_dataset
 from dagster_project.ingest.errors import FileRefused
 from dagster_project.ingest.files import (
@@ -62,6 +67,7 @@ from dagster_project.ingest.warehouse import (
     load_delivery,
     newer_deliveries,
     record,
+    record_held_back,
     same_delivery_as,
     seen,
 )
@@ -118,6 +124,8 @@ class FileResult:
     partitions: tuple[PartitionTotal, ...] = ()
     delivery: str | None = None
     notes: tuple[str, ...] = ()
+    quarantined_to: str | None = None
+    """Where a quarantined file was moved."""
 
 
 @dataclass
@@ -646,13 +654,18 @@ class _Run:
     ) -> FileResult:
         """Record a duplicate or superseded part: a manifest row, no raw rows."""
         row = self._manifest_row(part, delivery, did, None, status=status, error=reason)
-        record(self.con, row)
+        if status == "held":
+            held = _held_back(part)
+            record_held_back(self.con, row, held)
+        else:
+            held = []
+            record(self.con, row)
         self.say(f"{part.remote.relative}: {status} ({reason})")
         return FileResult(
             part.remote.url,
             status,
             row.format,
-            tuple(sorted(part.facts.periods)) if part.facts else (),
+            _periods(part, held),
             0,
             error=reason,
         )
@@ -694,21 +707,43 @@ class _Run:
         row = self._manifest_row(
             part, delivery, did, None, status="quarantined", error=refusal.message
         )
-        record(self.con, row)
+        held = _held_back(part)
+        record_held_back(self.con, row, held)
         self.say(f"{remote.relative}: quarantined to {target}: {refusal.message}")
         return FileResult(
             remote.url,
             "quarantined",
             row.format,
-            tuple(sorted(part.facts.periods)) if part.facts else (),
+            _periods(part, held),
             error=refusal.message,
             validation=getattr(refusal, "validation", None),
+            quarantined_to=str(target),
         )
 
 
 def _planned_periods(part: _Part) -> tuple[str, ...]:
     """The billing months the plan found in a part (empty when it was not planned)."""
     return part.planned.landing.billing_periods if part.planned else ()
+
+
+def _held_back(part: _Part) -> list[tuple[str | None, str | None, dt.date]]:
+    """(provider, billing account, billing month) a refused or held part would have fed, as far
+    as it is known: its rows when they were read, else the plan, else its path."""
+    if part.facts:
+        return [(p.provider, p.billing_account_id, p.billing_period) for p in part.facts.partitions]
+    if part.planned and part.planned.landing.billing_periods:
+        accounts = part.planned.landing.billing_account_ids
+        account = accounts[0] if len(accounts) == 1 else None
+        periods = part.planned.landing.billing_periods
+        return [(None, account, dt.date.fromisoformat(f"{p}-01")) for p in periods]
+    return [(None, None, period) for period in periods_in_path(part.remote.relative)]
+
+
+def _periods(part: _Part, held: list[tuple[str | None, str | None, dt.date]]) -> tuple[str, ...]:
+    """The billing months (``YYYY-MM``) of a part that did not load."""
+    if part.facts:
+        return tuple(sorted(part.facts.periods))
+    return tuple(sorted({f"{period:%Y-%m}" for _, _, period in held}))
 
 
 def _partitions_of(part: _Part) -> tuple[Partition, ...]:

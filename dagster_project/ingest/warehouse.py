@@ -289,6 +289,32 @@ def record(con: duckdb.DuckDBPyConnection, row: ManifestRow) -> None:
     con.execute(f"INSERT INTO {MANIFEST} VALUES ({marks})", row.values())
 
 
+def record_held_back(
+    con: duckdb.DuckDBPyConnection,
+    row: ManifestRow,
+    partitions: list[tuple[str | None, str | None, dt.date]],
+) -> None:
+    """Record a refused or held file with the partitions it would have fed (provider and account
+    NULL where unknown), so those billing months show incomplete until a later load covers them."""
+    first = (row.manifest_id, row.path, row.delivery_id, row.format)
+    last = (row.status, row.delivered_at, row.loaded_at)
+    con.begin()
+    try:
+        record(con, row)
+        if partitions:
+            con.executemany(
+                f"INSERT INTO {PARTITIONS} VALUES ({', '.join('?' for _ in PARTITION_COLUMNS)})",
+                [
+                    (*first, provider, account, period, None, None, None, *last)
+                    for provider, account, period in partitions
+                ],
+            )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
 def _record_partitions(
     con: duckdb.DuckDBPyConnection, part: LoadPart, live: set[Partition]
 ) -> None:

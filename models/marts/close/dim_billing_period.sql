@@ -1,5 +1,6 @@
 -- The billing months of every billing account, whether finance closed them, and how complete
--- their data is. A month is closed for all accounts at once (`finops close --period`).
+-- their data is (days of usage present; refused landing files that hold it back). A month is
+-- closed for all accounts at once (`finops close --period`).
 
 with charges as (
 
@@ -22,6 +23,12 @@ deliveries as (
 closed_periods as (
 
     select * from {{ ref('stg_close__closed_periods') }}
+
+),
+
+held_back as (
+
+    select * from {{ ref('int_held_back_partitions') }}
 
 ),
 
@@ -80,6 +87,41 @@ accounts as (
         BillingPeriodStart,
         BillingAccountId
     from invoices
+    union distinct
+    select
+        BillingPeriodStart,
+        BillingAccountId
+    from held_back
+    where BillingAccountId is not null
+
+),
+
+held_back_files as (
+
+    -- A file refused before its account was known holds back every account of its month.
+    select distinct
+        accounts.BillingPeriodStart,
+        accounts.BillingAccountId,
+        held_back.FilePath
+    from accounts
+    inner join held_back
+        on
+            accounts.BillingPeriodStart = held_back.BillingPeriodStart
+            and (
+                accounts.BillingAccountId = held_back.BillingAccountId
+                or held_back.BillingAccountId is null
+            )
+
+),
+
+held_back_summary as (
+
+    select
+        BillingPeriodStart,
+        BillingAccountId,
+        {{ dbt.listagg('FilePath', "'; '", 'order by FilePath') }} as HeldBackFiles
+    from held_back_files
+    group by BillingPeriodStart, BillingAccountId
 
 )
 
@@ -94,6 +136,8 @@ select
         dbt.dateadd('month', 1, 'accounts.BillingPeriodStart'), 'day') }} as DaysInPeriod,
     coalesce(invoices.Invoices, 0) as Invoices,
     coalesce(invoices.InvoicesMatched, 0) as InvoicesMatched,
+    held_back_summary.HeldBackFiles is not null as IsHeldBack,
+    held_back_summary.HeldBackFiles,
     closed_periods.ClosedAt,
     closed_periods.ManifestSha256 as CloseManifestSha256
 
@@ -110,5 +154,9 @@ left join last_delivery
     on
         accounts.BillingPeriodStart = last_delivery.BillingPeriodStart
         and accounts.BillingAccountId = last_delivery.BillingAccountId
+left join held_back_summary
+    on
+        accounts.BillingPeriodStart = held_back_summary.BillingPeriodStart
+        and accounts.BillingAccountId = held_back_summary.BillingAccountId
 left join closed_periods
     on accounts.BillingPeriodStart = closed_periods.BillingPeriodStart
