@@ -23,8 +23,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint models dbt/tests --processes 2  # macros are linted where models use them
 
+# Two workers (one per core of the reference machine): the shared demo run is built once for both
+# (tests/conftest.py), each test file runs on one worker so its module fixtures are built once.
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 unit: install
 	$(BIN)/pytest -q tests/unit

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
+from filelock import FileLock
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_PARTS = ("dbt_project.yml", "selectors.yml", "models", "macros", "seeds", "dbt")
+
+
+def _shared(tmp_path_factory, name: str) -> Path:
+    """A path every pytest-xdist worker of this session shares (under the session's base
+    temp when the run is not distributed), so one expensive set-up serves them all."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    return base / name
 
 
 @pytest.fixture(scope="session")
@@ -17,18 +31,19 @@ def generator_demo(tmp_path_factory):
     """A small generated demo (two months, seed 7): ``(root, ground truth dict with Decimals)``.
 
     Two months cover the restated delivery, the refund of a prior month, the Savings Plan
-    bought in the window and the GCP usage correction.
+    bought in the window and the GCP usage correction. Generated once for all workers.
     """
     from dagster_project.generator import generate, load_ground_truth
 
-    root = tmp_path_factory.mktemp("generator_demo")
-    generate(root, months=2, seed=7)
+    root = _shared(tmp_path_factory, "generator_demo")
+    with FileLock(f"{root}.lock"):
+        if not (root / "ground_truth.json").exists():  # written last by generate()
+            generate(root, months=2, seed=7)
     return root, load_ground_truth(root / "ground_truth.json")
 
 
 def run_finops(*args: str, env: dict[str, str]):
     """`finops ARGS` in a subprocess (the real CLI), output captured."""
-    import subprocess
     import sys
 
     return subprocess.run(
@@ -49,22 +64,28 @@ def finops_cli():
 
 @pytest.fixture(scope="session")
 def demo_run(generator_demo, tmp_path_factory):
-    """`finops run` on the generated demo, once per session (raw, staging, FOCUS and marts).
+    """`finops run` on the generated demo, once per session for all workers (raw, staging,
+    FOCUS and marts). Read it, never write it: a test that changes it works on `close_home`.
 
     Returns ``(home, env, root, truth, completed_process)``; the warehouse is
     ``home / "warehouse.duckdb"``.
     """
-    import os
-
     root, truth = generator_demo
-    home = tmp_path_factory.mktemp("finops_home")
+    home = _shared(tmp_path_factory, "finops_home")
     env = {
         **os.environ,
         "FINOPS_HOME": str(home),
         "DAGSTER_HOME": str(home / "dagster"),
         "FINOPS_WAREHOUSE": str(home / "warehouse.duckdb"),
     }
-    first = run_finops("run", "--landing", str(root / "landing"), env=env)
+    outcome = home.parent / "finops_home.json"
+    with FileLock(f"{home}.lock"):
+        if not outcome.exists():
+            home.mkdir()
+            done = run_finops("run", "--landing", str(root / "landing"), env=env)
+            outcome.write_text(json.dumps([done.returncode, done.stdout, done.stderr]))
+    returncode, stdout, stderr = json.loads(outcome.read_text())
+    first = subprocess.CompletedProcess(["finops", "run"], returncode, stdout, stderr)
     return home, env, root, truth, first
 
 
@@ -120,3 +141,53 @@ class Landing:
 def area(tmp_path: Path) -> Landing:
     """A tmp landing, warehouse and quarantine for ingestion tests (no dbt)."""
     return Landing(tmp_path)
+
+
+# A private copy of the shared demo run, for a test that closes a month, runs again or changes an
+# export: its home (warehouse, Dagster instance) and landing directory, without a fresh run.
+@dataclass
+class CloseHome:
+    home: Path
+    landing: Path
+    env: dict[str, str]
+    truth: dict
+    periods: list[str]
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+
+@pytest.fixture
+def close_home(demo_run, tmp_path) -> CloseHome:
+    """A private copy of the demo run: its home (warehouse, Dagster instance) and landing."""
+    home, env, root, truth, first = demo_run
+    assert first.returncode == 0, f"the shared demo run failed:\n{first.stdout}\n{first.stderr}"
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy, ignore=shutil.ignore_patterns("logs", "close"))
+    # copytree keeps modification times: ingestion orders deliveries by them.
+    landing = shutil.copytree(root / "landing", tmp_path / "landing")
+    copy_env = {
+        **env,
+        "FINOPS_HOME": str(copy),
+        "DAGSTER_HOME": str(copy / "dagster"),
+        "FINOPS_WAREHOUSE": str(copy / "warehouse.duckdb"),
+        "FINOPS_LANDING": str(landing),
+        "FINOPS_QUARANTINE": str(tmp_path / "quarantine"),
+    }
+    periods = sorted({inv["billing_period"] for inv in truth["invoices"]})
+    return CloseHome(copy, landing, copy_env, truth, periods)
+
+
+@pytest.fixture
+def warehouse_env(close_home, monkeypatch) -> CloseHome:
+    """The copy as this process's environment, for in-process Dagster runs and dbt."""
+    for name in (
+        "FINOPS_HOME",
+        "DAGSTER_HOME",
+        "FINOPS_WAREHOUSE",
+        "FINOPS_LANDING",
+        "FINOPS_QUARANTINE",
+    ):
+        monkeypatch.setenv(name, close_home.env[name])
+    return close_home

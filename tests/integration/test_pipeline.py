@@ -42,24 +42,24 @@ def test_runs_are_recorded_in_the_dagster_instance_the_ui_reads(demo_run):
     assert {"ingest_job", "transform_job"} <= jobs
 
 
-def test_second_run_on_the_same_landing_changes_nothing(demo_run, finops_cli):
-    home, env, root, _, first = demo_run
-    assert first.returncode == 0
-    before = snapshot(home / "warehouse.duckdb")
-    second = finops_cli("run", "--landing", str(root / "landing"), env=env)
+def test_second_run_on_the_same_landing_changes_nothing(demo_run, close_home, finops_cli):
+    _, _, root, _, _ = demo_run
+    before = snapshot(close_home.warehouse)
+    # The landing the copied warehouse was built from (a copy of it would be new paths).
+    second = finops_cli("run", "--landing", str(root / "landing"), env=close_home.env)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "nothing changed: all" in second.stdout
-    assert snapshot(home / "warehouse.duckdb") == before
+    assert snapshot(close_home.warehouse) == before
 
 
-def test_a_refused_file_is_quarantined_named_and_keeps_loaded_data(demo_run, finops_cli, tmp_path):
-    home, env, _, _, first = demo_run
-    assert first.returncode == 0
-    before = snapshot(home / "warehouse.duckdb")
-    landing = tmp_path / "landing"
+def test_a_refused_file_is_quarantined_named_and_keeps_loaded_data(
+    close_home, finops_cli, tmp_path
+):
+    before = snapshot(close_home.warehouse)
+    landing = tmp_path / "junk"
     landing.mkdir()
     (landing / "notes.csv").write_text("what,is,this\n1,2,3\n")
-    env = {**env, "FINOPS_QUARANTINE": str(tmp_path / "quarantine")}
+    env = {**close_home.env, "FINOPS_QUARANTINE": str(tmp_path / "quarantine")}
     refused = finops_cli("run", "--landing", str(landing), env=env)
     # Exit 3: the marts are built, but a file was refused (its month is unknown here).
     assert refused.returncode == 3, refused.stdout + refused.stderr
@@ -67,7 +67,7 @@ def test_a_refused_file_is_quarantined_named_and_keeps_loaded_data(demo_run, fin
     assert f"moved to {tmp_path / 'quarantine' / 'notes.csv'}" in refused.stdout
     assert "BLOCKING" not in refused.stdout
     assert (tmp_path / "quarantine" / "notes.csv").exists()
-    after = snapshot(home / "warehouse.duckdb")
+    after = snapshot(close_home.warehouse)
     manifest_before = before.pop("ingest_manifest")
     manifest_after = after.pop("ingest_manifest")
     assert after == before
