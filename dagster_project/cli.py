@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -251,38 +254,66 @@ def _report_close(outcome: CloseOutcome) -> None:
         console.print(f"run logs: {', '.join(str(p) for p in outcome.pipeline.logs)}")
 
 
+# How long `finops ui` lets Dagster shut down after Ctrl-C or SIGTERM before it kills what is left.
+UI_SHUTDOWN_GRACE_SECONDS = 5
+
+
 @main.command()
 @click.option("--port", default=3000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @warehouse_option
-def ui(port: int, warehouse: str | None) -> None:
-    """Open the Dagster UI on localhost with this project loaded."""
+def ui(port: int, host: str, warehouse: str | None) -> None:
+    """Open the Dagster UI with this project loaded (on localhost unless --host says otherwise)."""
     from dagster_project import runner
     from dagster_project.project import ensure_manifest
 
     runner.configure(warehouse, None)
     ensure_manifest()
-    console.print(
-        f"Dagster UI on http://127.0.0.1:{port} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})"
-    )
+    console.print(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
     # `dagster dev` re-parses the dbt project with the dbt found on PATH: put this venv's first.
     bin_dir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
-    subprocess.run(
+    # Its own process group, so one signal reaches dagster dev, the webserver, the daemon and the
+    # code server; default dispositions, since a shell or CI that started us in the background
+    # may have left SIGINT ignored, and Dagster maps SIGTERM onto SIGINT's handler.
+    dev = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "dagster",
-            "dev",
-            "-m",
-            "dagster_project.definitions",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
+            *(sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions"),
+            *("-h", host, "-p", str(port)),
         ],
-        check=False,
         env=env,
+        process_group=0,
+        preexec_fn=_default_stop_signals,
     )
+    received: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        received.append(signum)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(dev.pid, signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, forward)
+    deadline = None
+    try:
+        while dev.poll() is None:
+            if received and deadline is None:
+                deadline = time.monotonic() + UI_SHUTDOWN_GRACE_SECONDS
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                dev.wait(timeout=0.5)
+    finally:
+        # Whatever of the group outlived dagster dev (or the grace period) goes now.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(dev.pid, signal.SIGKILL)
+        dev.wait()
+    sys.exit(128 + received[0] if received else dev.returncode)
+
+
+def _default_stop_signals() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 # Files a run did nothing with are counted, not listed.

@@ -82,8 +82,10 @@ def configure(warehouse: str | None, landing: str | None, quarantine: str | None
     )
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(home / "dagster")))
     dagster_home.mkdir(parents=True, exist_ok=True)
-    # An empty instance config: default local storage, without Dagster's warning that it is missing.
-    (dagster_home / "dagster.yaml").touch()
+    # Default local storage, no telemetry, no "join the community" prompt; a written config stays.
+    instance_yaml = dagster_home / "dagster.yaml"
+    if not instance_yaml.exists() or not instance_yaml.read_text().strip():
+        instance_yaml.write_text("telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
     Path(os.environ["FINOPS_WAREHOUSE"]).parent.mkdir(parents=True, exist_ok=True)
 
 

@@ -87,6 +87,25 @@ def write_parquet(path: Path, columns: Sequence[Column], rows: Sequence[Sequence
     write_durably(path, lambda handle: pq.write_table(table, handle))
 
 
+# Excel holds a number as a double shown to 15 significant digits: an amount with more digits,
+# or one a double does not hold exactly, is written as text so that no cent is ever changed.
+EXCEL_DIGITS = 15
+CURRENCY_COLUMN = "BillingCurrency"
+
+
+def _excel_number(value: Decimal) -> float | None:
+    """`value` as the float Excel stores, when that float is exactly `value`; else None."""
+    number = float(value)
+    exact = len(value.as_tuple().digits) <= EXCEL_DIGITS and Decimal(repr(number)) == value
+    return number if exact else None
+
+
+def _money_format(values: Sequence[Decimal]) -> str:
+    """`#,##0.00`, with more decimals where a value has them: what is shown is what is stored."""
+    places = max([2, *(-v.as_tuple().exponent for v in values if v.as_tuple().exponent < 0)])
+    return "#,##0." + "0" * places
+
+
 def write_xlsx(
     path: Path,
     columns: Sequence[Column],
@@ -94,17 +113,69 @@ def write_xlsx(
     sheet: str,
     created: dt.datetime,
 ) -> None:
+    """The rows as a controller expects them: a frozen, filterable header, money as numbers in
+    `#,##0.00` (text where a number would not be exact), fitted column widths, and below the
+    rows one labelled total per currency of every money column (the exact Σ, outside the
+    filter, so sorting or filtering never moves it)."""
     from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=True)
+    book = Workbook()
     # The workbook's properties carry the close's time, not the moment of writing.
     book.properties.created = book.properties.modified = created.replace(tzinfo=None)
-    worksheet = book.create_sheet(sheet)
+    worksheet = book.active
+    worksheet.title = sheet
+    totals = total_rows(columns, rows)
     worksheet.append([c.name for c in columns])
-    for row in rows:
-        # Amounts are already rounded to the cent: a spreadsheet number shows them exactly.
-        worksheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    for row in [*rows, *totals]:
+        worksheet.append([_cell(v) for v in row])
+    bold = Font(bold=True)
+    for r in (1, *range(len(rows) + 2, len(rows) + 2 + len(totals))):
+        for cell in worksheet[r]:
+            cell.font = bold
+    for i, column in enumerate(columns):
+        values = [row[i] for row in [*rows, *totals] if row[i] is not None]
+        letter = get_column_letter(i + 1)
+        if column.money:
+            number_format = _money_format(values)
+            for (cell,) in worksheet[f"{letter}2:{letter}{len(rows) + len(totals) + 1}"]:
+                cell.number_format = number_format
+        # room for the thousands separators the format adds
+        width = max(len(v) for v in [column.name, *map(_text, values)]) + 2 + 2 * column.money
+        worksheet.column_dimensions[letter].width = min(width, 60)
+    worksheet.freeze_panes = "A2"
+    worksheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     write_durably(path, lambda handle: book.save(handle))
+
+
+def total_rows(columns: Sequence[Column], rows: Sequence[Sequence]) -> list[list]:
+    """One row per currency (in order of appearance): "Total <currency>" in the first column,
+    the currency in its column, the exact Σ of each money column."""
+    names = [c.name for c in columns]
+    currency = names.index(CURRENCY_COLUMN) if CURRENCY_COLUMN in names else None
+    totals: dict[str | None, list] = {}
+    for row in rows:
+        key = None if currency is None else row[currency]
+        total = totals.setdefault(key, [None] * len(columns))
+        total[0] = f"Total {key}" if key else "Total"
+        if currency is not None:
+            total[currency] = key
+        for i, column in enumerate(columns):
+            if column.money:
+                total[i] = (total[i] or Decimal(0)) + (row[i] or Decimal(0))
+    return list(totals.values())
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        number = _excel_number(value)
+        return f"{value:f}" if number is None else number
+    return value
+
+
+def _text(value) -> str:
+    return "" if value is None else f"{value:,f}" if isinstance(value, Decimal) else str(value)
 
 
 def describe(path: Path, rows: int) -> WrittenFile:

@@ -64,7 +64,7 @@ def test_azure_and_gcp_commitments_take_term_dates_plan_and_renewal_from_the_inv
     rows = warehouse.execute(
         """
         select CommitmentDiscountId, CommitmentStart, CommitmentEnd, CommitmentTerm,
-               PaymentOption, IsAutoRenew, AsOfDate, DaysToExpiry, CommitmentScope
+               PaymentOption, IsAutoRenew, AsOfDate, DaysToExpiryAtAsOfDate, CommitmentScope
         from marts.dim_commitment
         """
     ).fetchall()

@@ -175,6 +175,7 @@ select
     ledger.ChargeGroupId,
     ledger.LedgerEntry,
     ledger.BillingPeriodStart,
+    ledger.BillingPeriodStart as BillingMonth,
     ledger.ChargeDay as ChargePeriodStart,
     ledger.ProviderName,
     ledger.BillingAccountId,

@@ -36,6 +36,7 @@ monthly as (
 
 select
     BillingPeriodStart,
+    BillingPeriodStart as BillingMonth,
     Owner,
     Environment,
     BillingCurrency,

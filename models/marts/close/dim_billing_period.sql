@@ -127,6 +127,7 @@ held_back_summary as (
 
 select
     accounts.BillingPeriodStart,
+    accounts.BillingPeriodStart as BillingMonth,
     accounts.BillingAccountId,
     usage_present.ProviderName,
     case when closed_periods.BillingPeriodStart is null then 'Open' else 'Closed' end as Status,

@@ -100,6 +100,7 @@ next_open as (
 
 select
     next_open.AdjustmentBillingPeriodStart,
+    next_open.AdjustmentBillingPeriodStart as BillingMonth,
     compared.CorrectsBillingPeriodStart,
     compared.BillingAccountId,
     compared.SubAccountId,

@@ -332,6 +332,7 @@ with_tolerance as (
 
 select
     BillingPeriodStart,
+    BillingPeriodStart as BillingMonth,
     RecordType,
     ReconciliationKey,
     InvoiceId,

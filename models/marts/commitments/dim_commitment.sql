@@ -1,9 +1,9 @@
 -- Every commitment seen in fct_cost_and_usage, with its contract terms from the exports and
 -- the providers' inventories (int_commitment_terms) and what the loaded periods show of it.
 -- An inventory entry never billed in the loaded periods gets no row: the dimension describes
--- the commitments behind the costs, with their billing account and currency. Days to expiry
--- count from AsOfDate, the end of the last usage hour loaded, not from today: a rebuild of the
--- same data gives the same mart.
+-- the commitments behind the costs, with their billing account and currency. DaysToExpiry
+-- counts from the run date, what a reader means by "expires in"; DaysToExpiryAtAsOfDate counts
+-- from AsOfDate, the end of the last usage hour loaded, and is the same on every rebuild.
 with charges as (
 
     select * from {{ ref('fct_cost_and_usage') }}
@@ -44,6 +44,17 @@ observed as (
         max(CommitmentDiscountType) as CommitmentDiscountType,
         max(CommitmentDiscountCategory) as CommitmentDiscountCategory,
         max(CommitmentDiscountName) as CommitmentDiscountName,
+        -- where it was used, for a readable name: one service, one region, else none
+        case
+            when
+                count(distinct case when CommitmentDiscountStatus = 'Used' then ServiceName end)
+                = 1
+                then max(case when CommitmentDiscountStatus = 'Used' then ServiceName end)
+        end as UsedServiceName,
+        case
+            when count(distinct case when CommitmentDiscountStatus = 'Used' then RegionId end) = 1
+                then max(case when CommitmentDiscountStatus = 'Used' then RegionId end)
+        end as UsedRegionId,
         sum(
             case
                 when ChargeCategory = 'Purchase' and ChargeFrequency = 'One-Time' then BilledCost
@@ -110,7 +121,13 @@ joined as (
         coalesce(terms.UpfrontAmount, observed.UpfrontBilled, 0) as UpfrontAmount,
         as_of.LastUsageEnd,
         cast(as_of.LastUsageEnd as date) as AsOfDate,
-        loaded_accounts.FirstBillingPeriodStart
+        loaded_accounts.FirstBillingPeriodStart,
+        -- ISO 8601 whole years read as "1 yr", "3 yr"; other terms stay as the export gives them
+        case
+            when terms.CommitmentTerm like 'P%Y'
+                then replace(replace(terms.CommitmentTerm, 'P', ''), 'Y', ' yr')
+            else terms.CommitmentTerm
+        end as TermLabel
     from observed
     left join terms
         on observed.CommitmentDiscountId = terms.CommitmentDiscountId
@@ -123,6 +140,24 @@ joined as (
 select
     CommitmentDiscountId,
     CommitmentDiscountName,
+    -- the provider's name, else one built from the commitment's own attributes and the tail of
+    -- its id (ARNs and resource paths end in the unique part)
+    coalesce(
+        CommitmentDiscountName,
+        coalesce(ProviderName || ' ', '')
+        || coalesce(CommitmentDiscountType, 'Commitment')
+        || coalesce(
+            ' (' || coalesce(TermLabel || coalesce(', ' || PaymentOption, ''), PaymentOption)
+            || ')',
+            ''
+        )
+        || coalesce(
+            ' '
+            || coalesce(CommitmentScope, UsedServiceName || coalesce(' in ' || UsedRegionId, '')),
+            ''
+        )
+        || ' ' || {{ dbt.split_part('CommitmentDiscountId', "'/'", -1) }}
+    ) as CommitmentName,
     ProviderName,
     CommitmentDiscountType,
     CommitmentDiscountCategory,
@@ -148,5 +183,6 @@ select
     FirstChargeDate,
     LastUsageDate,
     AsOfDate,
-    {{ days_between('AsOfDate', 'cast(CommitmentEnd as date)') }} as DaysToExpiry
+    {{ days_between(run_date(), 'cast(CommitmentEnd as date)') }} as DaysToExpiry,
+    {{ days_between('AsOfDate', 'cast(CommitmentEnd as date)') }} as DaysToExpiryAtAsOfDate
 from joined

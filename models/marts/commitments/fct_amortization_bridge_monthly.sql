@@ -32,6 +32,7 @@ with charges as (
 select
     BillingAccountId,
     BillingPeriod,
+    BillingPeriod as BillingMonth,
     BillingCurrency,
     BridgeLine,
     case BridgeLine

@@ -11,6 +11,7 @@ with charges as (
 select
     cast(ChargePeriodStart as date) as ChargeDate,
     x_BillingPeriod as BillingPeriod,
+    x_BillingPeriod as BillingMonth,
     ProviderName,
     BillingAccountId,
     BillingCurrency,

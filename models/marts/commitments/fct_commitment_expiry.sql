@@ -1,11 +1,12 @@
 -- Commitments ending within 90 days of AsOfDate (dim_commitment), in 30-day windows, with
 -- the spend they cover now: the on-demand-equivalent cost of the usage they covered and
 -- their amortized cost over the last 30 days loaded. That is what goes back to on-demand
--- prices unless the commitment is renewed.
+-- prices unless the commitment is renewed. The windows count from AsOfDate, as the spend does;
+-- DaysToExpiry counts from the run date.
 with commitments as (
 
     select * from {{ ref('dim_commitment') }}
-    where DaysToExpiry >= 0 and DaysToExpiry <= 90
+    where DaysToExpiryAtAsOfDate >= 0 and DaysToExpiryAtAsOfDate <= 90
 
 ),
 
@@ -30,6 +31,7 @@ recent_charges as (
 
 select
     commitments.CommitmentDiscountId,
+    commitments.CommitmentName,
     commitments.ProviderName,
     commitments.CommitmentDiscountType,
     commitments.BillingAccountId,
@@ -37,10 +39,11 @@ select
     commitments.CommitmentEnd,
     commitments.AsOfDate,
     commitments.DaysToExpiry,
+    commitments.DaysToExpiryAtAsOfDate,
     commitments.IsAutoRenew,
     case
-        when commitments.DaysToExpiry <= 30 then 30
-        when commitments.DaysToExpiry <= 60 then 60
+        when commitments.DaysToExpiryAtAsOfDate <= 30 then 30
+        when commitments.DaysToExpiryAtAsOfDate <= 60 then 60
         else 90
     end as ExpiryWindowDays,
     cast(coalesce(recent_charges.CoveredCost, 0) as {{ money() }}) as CoveredCostLast30Days,

@@ -47,6 +47,7 @@ monthly as (
 select
     BillingAccountId,
     BillingPeriod,
+    BillingPeriod as BillingMonth,
     BillingCurrency,
     ProviderName,
     ServiceName,

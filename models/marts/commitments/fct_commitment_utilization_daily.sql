@@ -21,10 +21,20 @@ daily as (
             as UsedAmount,
         sum(case when CommitmentDiscountStatus = 'Unused' then EffectiveCost else 0 end)
             as UnusedAmount,
-        sum(case when CommitmentDiscountStatus = 'Used' then CommitmentDiscountQuantity end)
-            as UsedQuantity,
-        sum(case when CommitmentDiscountStatus = 'Unused' then CommitmentDiscountQuantity end)
-            as UnusedQuantity
+        -- 0, not NULL, for a day fully used (or fully idle) when the provider reports
+        -- quantities; NULL only when it reports none
+        sum(
+            case
+                when CommitmentDiscountStatus = 'Used' then CommitmentDiscountQuantity
+                when CommitmentDiscountQuantity is not null then 0
+            end
+        ) as UsedQuantity,
+        sum(
+            case
+                when CommitmentDiscountStatus = 'Unused' then CommitmentDiscountQuantity
+                when CommitmentDiscountQuantity is not null then 0
+            end
+        ) as UnusedQuantity
     from usage_days
     group by
         CommitmentDiscountId,
@@ -40,6 +50,7 @@ select
     CommitmentDiscountId,
     ChargeDate,
     BillingPeriod,
+    BillingPeriod as BillingMonth,
     ProviderName,
     BillingAccountId,
     BillingCurrency,

@@ -32,6 +32,7 @@ monthly as (
 select
     CommitmentDiscountId,
     BillingPeriod,
+    BillingPeriod as BillingMonth,
     ProviderName,
     BillingAccountId,
     BillingCurrency,

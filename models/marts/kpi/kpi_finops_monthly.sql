@@ -23,6 +23,7 @@ kpis as (
 
 select
     BillingPeriodStart,
+    BillingPeriodStart as BillingMonth,
     ProviderName,
     BillingCurrency,
     KpiFamily,
