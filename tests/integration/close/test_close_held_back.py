@@ -78,7 +78,7 @@ def test_a_junk_file_is_quarantined_everything_else_is_built_and_only_its_month_
     # The gate's last result is current: evaluated on the latest reconciliation table.
     gate = dg.AssetCheckKey(RECONCILIATION_KEY, RECONCILIATION_CHECK)
     record = instance.event_log_storage.get_latest_asset_check_execution_by_key([gate])[gate]
-    latest = instance.get_latest_materialization_event(RECONCILIATION_KEY)
+    (latest,) = instance.fetch_materializations(RECONCILIATION_KEY, limit=1).records
     assert record.evaluation.passed, record.evaluation.description
     assert record.evaluation.target_materialization_data.storage_id == latest.storage_id
     assert first in record.evaluation.description
