@@ -439,6 +439,12 @@ def _summary(warehouse: Path) -> None:
         # Business metrics have no currency: their total is not money.
         money = f"{total:,.2f}" if currency and total is not None else ""
         partitions.add_row(fmt, provider, currency or "", str(count), f"{rows or 0:,}", money)
+    partitions.caption = (
+        "Σ cost column: each format's own cost column as delivered (docs/ingestion.md). GCP's "
+        "`cost` is before credits, which FOCUS BilledCost includes; the Azure actual and "
+        "amortized datasets are two views of one bill; invoices and InvoiceDetail repeat the "
+        "charges. So these do not add up to the FOCUS totals below."
+    )
     console.print(partitions)
     if spend:
         focus = _table(
