@@ -1,11 +1,11 @@
 # Two commands set everything up on a fresh machine with Python 3.11+:
 #   make demo   creates .venv, generates demo exports and runs the whole pipeline on them
-#   make test   creates .venv, lints Python and SQL, runs every test
+#   make test   creates .venv, lints Python and SQL, checks the installed package, runs every test
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint unit install clean
+.PHONY: demo test lint unit install install-check clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,12 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint models dbt/tests --processes 2  # macros are linted where models use them
 
-test: lint
+test: lint install-check
 	$(BIN)/pytest -q
+
+# The built wheel, installed without extras into a clean venv, generates, runs and closes a month.
+install-check:
+	PYTHON=$(PYTHON) .ci/install-check
 
 unit: install
 	$(BIN)/pytest -q tests/unit
