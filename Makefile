@@ -1,11 +1,11 @@
 # Two commands set everything up on a fresh machine with Python 3.11+:
 #   make demo   creates .venv, generates demo exports and runs the whole pipeline on them
-#   make test   creates .venv, lints Python and SQL, runs every test
+#   make test   creates .venv, lints Python and SQL, checks the installed package, runs every test
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint unit install clean
+.PHONY: demo test lint unit install install-check clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,12 @@ lint: install
 
 # Two workers (one per core of the reference machine): the shared demo run is built once for both
 # (tests/conftest.py), each test file runs on one worker so its module fixtures are built once.
-test: lint
+test: lint install-check
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+# The built wheel, installed without extras into a clean venv, generates, runs and closes a month.
+install-check:
+	PYTHON=$(PYTHON) .ci/install-check
 
 unit: install
 	$(BIN)/pytest -q tests/unit

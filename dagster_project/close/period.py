@@ -37,11 +37,11 @@ from dagster_project.close.gate import (
     reconciliation_problems,
 )
 from dagster_project.close.state import ClosedPeriod, carried_periods, closed_period, closed_periods
+from dagster_project.locations import RULES_DIR
 from dagster_project.partitions import month_start
 
 log = logging.getLogger(__name__)
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "seeds" / "allocation"
 MANIFEST = "manifest.json"
 
 

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from dagster_project.formats import FORMATS, ExportFormat, parse_timestamp_sql, quote
+from dagster_project.locations import EXPECTATIONS_DIR
 
 log = logging.getLogger(__name__)
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 NUMERIC = "DECIMAL(38,10)"
 FAST_NUMERIC = "DECIMAL(18,10)"
 

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from dagster_project.ingest.errors import FileRefused
+from dagster_project.locations import EXPECTATIONS_DIR
 
 log = logging.getLogger(__name__)
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 RESULT_FORMAT = {
     "result_format": "SUMMARY",
     "unexpected_index_column_names": ["_row_number"],

@@ -12,7 +12,8 @@ import subprocess
 import duckdb
 import pytest
 
-from dagster_project.project import DBT_EXECUTABLE, REPO_ROOT
+from dagster_project.locations import PROFILES_DIR, PROJECT_DIR
+from dagster_project.project import DBT_EXECUTABLE
 
 MONTHS = 13
 
@@ -41,9 +42,9 @@ def whole_term(tmp_path_factory):
             "--indirect-selection",
             "cautious",
             "--project-dir",
-            str(REPO_ROOT),
+            str(PROJECT_DIR),
             "--profiles-dir",
-            str(REPO_ROOT / "dbt"),
+            str(PROFILES_DIR),
             "--target-path",
             str(root / "target"),
             "--log-path",
