@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from decimal import Decimal
 
 from dagster_project.ingest import samples as s
 
@@ -159,3 +160,87 @@ def _cur_csv_bytes(rows: int) -> list[bytes]:
     lines = [",".join(s.AWS_HEADER) + "\n"]
     lines += [",".join(r[h] for h in s.AWS_HEADER) + "\n" for r in path_rows]
     return [line.encode() for line in lines]
+
+
+def test_a_header_naming_a_column_twice_is_refused_naming_it(area):
+    header = [*s.AWS_HEADER, "lineItem/UnblendedCost"]
+    rows = s.aws_cur_rows(rows=2)
+    s.write_csv(area.landing / "cur.csv", rows, header)
+    error = refused(area, "cur.csv")
+    assert "column 'lineItem/UnblendedCost'" in error and "twice" in error
+
+
+def test_re_cased_column_names_load_under_the_registry_spelling(area):
+    recased = {
+        "lineItem/UnblendedCost": "lineitem/unblendedcost",
+        "bill/PayerAccountId": "BILL/PAYERACCOUNTID",
+    }
+    rows = [{recased.get(k, k): v for k, v in r.items()} for r in s.aws_cur_rows(rows=3)]
+    s.write_csv(area.landing / "cur.csv", rows)
+    (result,) = area.run().files
+    assert result.status == "loaded" and result.cost_total == Decimal("3.75")
+    assert area.query(
+        'SELECT sum("lineItem/UnblendedCost"::DECIMAL(38,10)), min("bill/PayerAccountId") '
+        "FROM raw.aws_cur"
+    ) == [(Decimal("3.75"), s.AWS_ACCOUNT)]
+
+
+def test_a_thousands_separator_in_a_cost_is_refused_with_the_fix(area):
+    # "1,234.50" is 1234.50 in one locale and 1.23450 in another: no guess, the owner fixes it.
+    rows = s.aws_cur_rows(rows=3)
+    rows[1]["lineItem/UnblendedCost"] = "1,234.50"
+    s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
+    error = refused(area, "cur.csv")
+    assert "'lineItem/UnblendedCost'" in error and "data row 2" in error
+    assert "'1,234.50'" in error and "no thousands separator" in error
+
+
+def test_a_parquet_file_with_a_csv_extension_loads_by_its_content(area):
+    s.cur2_parquet(area.landing / "export.csv", rows=2, cost=0.5)
+    (result,) = area.run().files
+    assert (result.status, result.format, result.cost_total) == ("loaded", "aws_cur2", 1)
+
+
+def test_a_gzip_of_a_header_only_csv_is_refused_like_the_plain_file(area):
+    s.write_csv(area.landing / "cur.csv.gz", [], s.AWS_HEADER)
+    assert "no data rows" in refused(area, "cur.csv.gz")
+
+
+def test_file_names_with_spaces_unicode_and_a_newline_load_under_their_exact_path(area):
+    names = ["Cost report (Jan) 2024.csv", "coût-été-日本.csv", "two\nlines.csv"]
+    for number, name in enumerate(names):
+        s.aws_cur_csv(area.landing / name, rows=2, account=f"00000000000{number}")
+    report = area.run()
+    assert sorted(f.status for f in report.files) == ["loaded"] * 3
+    assert sorted(r[0] for r in area.manifest()) == sorted(str(area.landing / n) for n in names)
+    assert area.query("SELECT count(DISTINCT _source_file) FROM raw.aws_cur") == [(3,)]
+
+
+def test_a_parquet_column_whose_type_changed_between_deliveries_loads_both(area):
+    """CUR 2.0 money as DECIMAL in one delivery and DOUBLE in the next, the account id as text
+    then as an integer: both load; DECIMAL stays exact, a DOUBLE becomes the nearest decimal
+    of the raw column's scale (0.1 is stored as 0.1000000000)."""
+    s.cur2_parquet(area.landing / "2024-01" / "cur2.parquet", rows=3, period="2024-01")
+    s.cur2_parquet(area.landing / "2024-02" / "cur2.parquet", rows=3, period="2024-02")
+    _retype(
+        area.landing / "2024-01" / "cur2.parquet", "0.1::DECIMAL(18,10)", "bill_payer_account_id"
+    )
+    _retype(area.landing / "2024-02" / "cur2.parquet", "0.1::DOUBLE", "123456789012::BIGINT")
+    report = area.run()
+    assert [f.status for f in report.files] == ["loaded", "loaded"]
+    assert area.query(
+        "SELECT strftime(_billing_period, '%Y-%m'), bill_payer_account_id, "
+        "sum(line_item_unblended_cost)::VARCHAR FROM raw.aws_cur2 GROUP BY ALL ORDER BY 1"
+    ) == [("2024-01", s.AWS_ACCOUNT, "0.3000000000"), ("2024-02", "123456789012", "0.3000000000")]
+
+
+def _retype(path, cost_sql: str, account_sql: str) -> None:
+    """Rewrite a CUR 2.0 Parquet file with another cost and account id expression (and type)."""
+    import duckdb
+
+    tmp = path.with_suffix(".tmp-parquet")
+    duckdb.sql(
+        f"COPY (SELECT * REPLACE ({cost_sql} AS line_item_unblended_cost, {account_sql} AS "
+        f"bill_payer_account_id) FROM read_parquet('{path}')) TO '{tmp}' (FORMAT parquet)"
+    )
+    tmp.replace(path)
