@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import shutil
 import tempfile
 import threading
 import time
@@ -34,12 +35,15 @@ from dagster_project.ingest.detect import Detected, detect, with_dataset
 from dagster_project.ingest.errors import FileRefused
 from dagster_project.ingest.files import (
     RemoteFile,
+    changed_since_listed,
     fingerprint,
     gzip_error,
     list_files,
     local_copy,
     move_to_quarantine,
+    set_aside,
     sha256_of,
+    unpack,
 )
 from dagster_project.ingest.scratch import (
     BATCH_VIEW,
@@ -184,6 +188,8 @@ def plan_landing(landing: str) -> list[LandingFile]:
     planned = []
     known = {}
     files, side_files = list_files(landing)
+    files, aside = set_aside(files)
+    planned.extend(_landing_file(f, None, None, error=reason) for f, _, reason in aside)
     try:
         deliveries = plan_deliveries(files, side_files)
     except Exception as exc:  # e.g. a broken landing config: every file says so
@@ -206,11 +212,12 @@ def plan_landing(landing: str) -> list[LandingFile]:
 
 def _plan_one(remote: RemoteFile, delivery: Delivery) -> _Planned:
     """Fingerprint, detect and find the partitions of one file (no scratch copy, no GX)."""
-    with local_copy(remote.url) as path:
+    with local_copy(remote.url) as path, tempfile.TemporaryDirectory(prefix="finops-plan-") as tmp:
         sha, damaged = fingerprint(path)
         try:
             if damaged:
                 raise _gzip_refusal(remote.url, damaged)
+            path = unpack(path, remote.url, Path(tmp))
             detected = detect(path, remote.url, remote.relative, delivery.dataset)
             con = duckdb.connect()
             con.execute("SET TimeZone = 'UTC'")
@@ -270,6 +277,10 @@ def ingest(
     say = progress or log.info
     report = IngestReport()
     files, side_files = list_files(landing)
+    files, aside = set_aside(files)
+    for remote, status, reason in aside:
+        say(f"{remote.relative}: {status}: {reason}")
+        report.files.append(FileResult(remote.url, status, error=f"{remote.url}: {reason}"))
     deliveries = plan_deliveries(files, side_files)
     say(f"{len(files)} file(s) in {landing}, {len(deliveries)} deliveries")
     with tempfile.TemporaryDirectory(prefix="finops-scratch-") as tmp:
@@ -365,6 +376,8 @@ class _Run:
             for part in parts:
                 if part.scratch is not None and part.scratch.parent == self.scratch:
                     part.scratch.unlink(missing_ok=True)
+                if part.path.parent.parent == self.scratch:  # unpacked from a zip or gzip
+                    shutil.rmtree(part.path.parent, ignore_errors=True)
         seconds = time.monotonic() - started
         for result in results:
             result.seconds = seconds / max(len(results), 1)
@@ -403,7 +416,11 @@ class _Run:
             try:
                 self._read(part, delivery)
             except FileRefused as refusal:
+                if changed_since_listed(part.remote):
+                    return self._still_written(parts)
                 return self._refuse(part, refusal, parts, delivery, did)
+        if any(changed_since_listed(p.remote) for p in parts):
+            return self._still_written(parts)
         notes = self._decide_dataset(parts)
         periods = set().union(*(p.facts.periods for p in parts if p.facts))
         if self.periods is not None and not periods & self.periods:
@@ -430,6 +447,15 @@ class _Run:
             )
         return self._load(parts, delivery, did, live, notes)
 
+    def _still_written(self, parts: list[_Part]) -> list[FileResult]:
+        """A part changed while it was read: nothing of the delivery loads this run."""
+        changed = [p.remote for p in parts if changed_since_listed(p.remote)]
+        problem = (
+            f"{changed[0].url} changed while it was read (size or modification time), so it "
+            "is still being written; nothing of its delivery is loaded, the next run tries again"
+        )
+        return [FileResult(p.remote.url, "waiting", error=problem) for p in parts]
+
     def _outside_periods(self, parts: list[_Part]) -> bool:
         """True when the plan says no part holds a requested billing month."""
         if self.periods is None or not all(p.planned for p in parts):
@@ -444,9 +470,12 @@ class _Run:
             raise _gzip_refusal(remote.url, part.planned.gzip_error)
         integrity = None if part.planned else self._pool.submit(gzip_error, part.path)
         try:
+            self._files += 1
+            unpacked = self.scratch / f"file-{self._files}"
+            unpacked.mkdir()
+            part.path = unpack(part.path, remote.url, unpacked)
             part.detected = detect(part.path, remote.url, remote.relative, delivery.dataset)
             self._start_gx()
-            self._files += 1
             target = self.scratch / f"file-{self._files}.parquet"
             with (
                 _step(part, "read"),

@@ -6,8 +6,11 @@ Files are built in the test (tiny, in tmp_path) with dagster_project.ingest.samp
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 from dagster_project.ingest import samples as s
 
@@ -39,7 +42,7 @@ def test_header_only_file_is_refused_because_its_period_cannot_be_derived(area):
 
 
 def test_truncated_gzip_is_refused(area):
-    full = gzip.compress(b"".join(_cur_csv_bytes(rows=2000)))
+    full = gzip.compress("".join(_cur_csv_lines(s.aws_cur_rows(rows=2000))).encode())
     (area.landing / "cur.csv.gz").write_bytes(full[: len(full) // 2])
     assert "truncated" in refused(area, "cur.csv.gz")
 
@@ -154,14 +157,6 @@ def test_a_bad_file_leaves_the_loaded_delivery_untouched(area):
     assert [r[1] for r in area.manifest()] == ["loaded", "quarantined"]
 
 
-def _cur_csv_bytes(rows: int) -> list[bytes]:
-    """CSV lines of a legacy CUR file (for hand-made compressed variants)."""
-    path_rows = s.aws_cur_rows(rows=rows)
-    lines = [",".join(s.AWS_HEADER) + "\n"]
-    lines += [",".join(r[h] for h in s.AWS_HEADER) + "\n" for r in path_rows]
-    return [line.encode() for line in lines]
-
-
 def test_a_header_naming_a_column_twice_is_refused_naming_it(area):
     header = [*s.AWS_HEADER, "lineItem/UnblendedCost"]
     rows = s.aws_cur_rows(rows=2)
@@ -244,3 +239,90 @@ def _retype(path, cost_sql: str, account_sql: str) -> None:
         f"bill_payer_account_id) FROM read_parquet('{path}')) TO '{tmp}' (FORMAT parquet)"
     )
     tmp.replace(path)
+
+
+def test_files_still_being_written_wait_under_their_temporary_names(area):
+    s.aws_cur_csv(area.landing / "cur.csv.crdownload", rows=2)
+    s.aws_cur_csv(area.landing / "exports" / "_temporary" / "0" / "part-00000.csv", rows=2)
+    s.aws_cur_csv(area.landing / "cur-2.csv.tmp", rows=2)
+    report = area.run()
+    assert sorted(f.status for f in report.files) == ["waiting"] * 3
+    assert all("still being written" in f.error for f in report.files)
+    assert area.manifest() == [], "nothing recorded: the next run looks again"
+    (area.landing / "cur.csv.crdownload").rename(area.landing / "cur.csv")
+    loaded = [f for f in area.run().files if f.status == "loaded"]
+    assert [f.path for f in loaded] == [str(area.landing / "cur.csv")]
+
+
+def test_a_file_that_grows_while_it_is_read_waits_and_loads_whole_next_run(area):
+    from dagster_project.ingest import ingest
+
+    path = s.aws_cur_csv(area.landing / "cur.csv", rows=3)
+    rest = "".join(_cur_csv_lines(s.aws_cur_rows(rows=5))[4:])
+
+    def writer_still_busy(message: str) -> None:
+        if message.startswith("[1/1]"):  # listed; now the provider appends its last rows
+            with path.open("a") as handle:
+                handle.write(rest)
+
+    report = ingest(area.warehouse, str(area.landing), area.quarantine, progress=writer_still_busy)
+    assert [(f.status, "still being written" in f.error) for f in report.files] == [
+        ("waiting", True)
+    ]
+    assert area.manifest() == [] and area.query("SELECT count(*) FROM raw.aws_cur") == [(0,)]
+    (result,) = area.run().files
+    assert (result.status, result.rows) == ("loaded", 5)
+
+
+def test_a_zip_holding_one_csv_loads_even_named_csv_gz(area):
+    body = "".join(_cur_csv_lines(s.aws_cur_rows(rows=4, cost="2.5")))
+    with zipfile.ZipFile(area.landing / "cur.csv.gz", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export/cur.csv", body)
+    (result,) = area.run().files
+    assert (result.status, result.rows, result.cost_total) == ("loaded", 4, 10)
+    manifest_id = area.query("SELECT manifest_id FROM raw.ingest_manifest")[0][0]
+    assert manifest_id == hashlib.sha256((area.landing / "cur.csv.gz").read_bytes()).hexdigest()
+
+
+def test_a_zip_of_several_files_is_refused_naming_them(area):
+    with zipfile.ZipFile(area.landing / "exports.zip", "w") as archive:
+        archive.writestr("a.csv", "".join(_cur_csv_lines(s.aws_cur_rows(rows=2))))
+        archive.writestr("b.csv", "".join(_cur_csv_lines(s.aws_cur_rows(rows=2))))
+    error = refused(area, "exports.zip")
+    assert "holds 2 files (a.csv, b.csv)" in error and "unzip it" in error
+
+
+def test_a_gzip_compressed_parquet_file_loads(area):
+    plain = s.cur2_parquet(area.root / "cur2.parquet", rows=3, cost=0.5)
+    (area.landing / "cur2.parquet.gz").write_bytes(gzip.compress(plain.read_bytes()))
+    (result,) = area.run().files
+    assert (result.status, result.format, result.rows, result.cost_total) == (
+        "loaded",
+        "aws_cur2",
+        3,
+        Decimal("1.5"),
+    )
+
+
+def test_a_symlink_out_of_the_landing_is_not_followed_one_inside_is_a_duplicate(area):
+    outside = s.aws_cur_csv(area.root / "elsewhere" / "secret.csv", rows=2, cost="7")
+    inside = s.aws_cur_csv(area.landing / "cur.csv", rows=3)
+    (area.landing / "link-out.csv").symlink_to(outside)
+    (area.landing / "link-in.csv").symlink_to(inside)
+    report = area.run()
+    status = {Path(f.path).name: (f.status, f.error or "") for f in report.files}
+    assert status["link-out.csv"][0] == "skipped"
+    assert "outside the landing" in status["link-out.csv"][1]
+    assert str(outside) in status["link-out.csv"][1]
+    assert {status["cur.csv"][0], status["link-in.csv"][0]} == {"loaded", "duplicate"}
+    assert area.query('SELECT sum("lineItem/UnblendedCost"::DECIMAL) FROM raw.aws_cur') == [
+        (Decimal("3.75"),)
+    ], "the file outside is never read into the warehouse"
+    assert (area.landing / "link-out.csv").is_symlink() and outside.exists()
+
+
+def _cur_csv_lines(rows: list[dict[str, str]]) -> list[str]:
+    """Header and data lines of a legacy CUR CSV of these rows."""
+    return [",".join(s.AWS_HEADER) + "\n"] + [
+        ",".join(r[h] for h in s.AWS_HEADER) + "\n" for r in rows
+    ]
