@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import re
 import shutil
 import tempfile
 import threading
@@ -421,7 +422,7 @@ class _Run:
                 return self._refuse(part, refusal, parts, delivery, did)
         if any(changed_since_listed(p.remote) for p in parts):
             return self._still_written(parts)
-        notes = self._decide_dataset(parts)
+        notes = self._decide_dataset(parts) + _folder_disagrees(parts)
         periods = set().union(*(p.facts.periods for p in parts if p.facts))
         if self.periods is not None and not periods & self.periods:
             return [
@@ -733,6 +734,29 @@ class _Run:
             error=refusal.message,
             validation=getattr(refusal, "validation", None),
         )
+
+
+# Folders naming the billing month: Data Exports ``BILLING_PERIOD=2024-01``, legacy CUR
+# ``20240101-20240201``.
+_FOLDER_PERIOD = re.compile(r"(?:^|/)(?:BILLING_PERIOD=(\d{4})-(\d{2})|(\d{4})(\d{2})01-\d{8})/")
+
+
+def _folder_disagrees(parts: list[_Part]) -> list[str]:
+    """A note for each part whose rows bill other months than its folder names: the rows are
+    what the provider billed, so they decide; the folder is only where the file was put."""
+    notes = []
+    for part in parts:
+        found = _FOLDER_PERIOD.search(part.remote.relative)
+        if found is None or part.facts is None:
+            continue
+        year, month = (g for g in found.groups() if g is not None)
+        folder = f"{year}-{month}"
+        if part.facts.periods != {folder}:
+            notes.append(
+                f"{part.remote.relative}: its folder names billing period {folder} but its rows "
+                f"bill {', '.join(sorted(part.facts.periods))}; loaded by its rows"
+            )
+    return notes
 
 
 def _planned_periods(part: _Part) -> tuple[str, ...]:

@@ -326,3 +326,22 @@ def _cur_csv_lines(rows: list[dict[str, str]]) -> list[str]:
     return [",".join(s.AWS_HEADER) + "\n"] + [
         ",".join(r[h] for h in s.AWS_HEADER) + "\n" for r in rows
     ]
+
+
+def test_a_billing_period_other_than_its_folder_loads_by_its_rows_with_a_note(area):
+    folder = area.landing / "focus" / "data" / "BILLING_PERIOD=2024-08"
+    s.write_csv(folder / "focus-00001.csv", s.focus_rows(rows=2, period="2024-09"))
+    (result,) = area.run().files
+    assert (result.status, result.billing_periods) == ("loaded", ("2024-09",))
+    (notes,) = area.query("SELECT notes FROM raw.ingest_manifest")[0]
+    assert "folder names billing period 2024-08" in notes and "rows bill 2024-09" in notes
+    assert area.query("SELECT DISTINCT strftime(_billing_period, '%Y-%m') FROM raw.focus") == [
+        ("2024-09",)
+    ]
+
+
+def test_a_billing_period_matching_its_folder_has_no_note(area):
+    folder = area.landing / "cur" / "20240101-20240201"
+    s.aws_cur_csv(folder / "cur-1.csv", rows=2, period="2024-01")
+    assert area.run().files[0].status == "loaded"
+    assert area.query("SELECT notes FROM raw.ingest_manifest") == [(None,)]
