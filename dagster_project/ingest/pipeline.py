@@ -52,6 +52,7 @@ from dagster_project.ingest.scratch import (
     Facts,
     Partition,
     PartitionTotal,
+    check_currency,
     check_partition,
     infer_dataset,
     money_facts,
@@ -488,6 +489,7 @@ class _Run:
                 part.facts = check_partition(
                     self.con, part.detected, remote.url, SCRATCH_VIEW, numbered=True
                 )
+                check_currency(self.con, part.detected, remote.url)
         except Exception:
             self._check_gzip(integrity, part)  # a damaged gzip explains any failure to read
             raise

@@ -21,7 +21,13 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.formats import INVENTORY_PATH, NULL_MARKERS, ExportFormat, quote
+from dagster_project.formats import (
+    INVENTORY_PATH,
+    ISO_4217,
+    NULL_MARKERS,
+    ExportFormat,
+    quote,
+)
 from dagster_project.ingest.detect import Detected
 from dagster_project.ingest.errors import FileRefused
 
@@ -197,14 +203,17 @@ def clean(fmt: ExportFormat, column: str, expr: str) -> str:
     """SQL cleaning a text cell the way every reader of the format must, before it is judged.
 
     Text formats only (typed Parquet/JSON values are what they are): a null marker (empty, the
-    literal ``NULL``) becomes NULL; numbers and timestamps lose surrounding spaces; an
-    enumeration value in another case takes its documented spelling (``usage`` -> ``Usage``).
+    literal ``NULL``) becomes NULL; numbers and timestamps lose surrounding spaces; a currency
+    code is upper-cased and trimmed (``usd `` -> ``USD``); an enumeration value in another case
+    takes its documented spelling (``usage`` -> ``Usage``).
     Anything else stays as delivered, so a value no clean-up can fix is still refused.
     """
     if not fmt.text_only:
         return expr
     markers = ", ".join(_literal(m) for m in NULL_MARKERS)
-    if column in fmt.numeric_columns or column in fmt.timestamp_columns:
+    if column in fmt.currency_columns:
+        value = f"upper(trim({expr}))"
+    elif column in fmt.numeric_columns or column in fmt.timestamp_columns:
         value = f"trim({expr})"
     else:
         value = expr
@@ -377,6 +386,29 @@ def check_partition(
         )
     partitions = tuple(Partition(p, str(a), d) for p, a, d, _ in found)
     return Facts(rows=sum(n for *_, n in found), partitions=partitions)
+
+
+def check_currency(con: duckdb.DuckDBPyConnection, detected: Detected, name: str) -> None:
+    """Refuse a billing currency that is not an ISO 4217 code (``US$``, ``XYZ``), naming the
+    first such row: an amount in an unknown currency cannot be totalled or converted."""
+    codes = ", ".join(_literal(c) for c in sorted(ISO_4217))
+    present = set(detected.columns.declared.values())
+    for column in detected.format.currency_columns:
+        if column not in present:
+            continue
+        found = con.execute(
+            f"SELECT _row_number, {quote(column)} FROM {BATCH_VIEW} WHERE {quote(column)} "
+            f"NOT IN ({codes}) ORDER BY _row_number LIMIT 1"
+        ).fetchone()
+        if found is not None:
+            raise FileRefused(
+                name,
+                "the currency is not an ISO 4217 code",
+                "write the three-letter ISO 4217 code of the billing currency (USD, EUR, JPY)",
+                column=column,
+                row=int(found[0]),
+                value=str(found[1]),
+            )
 
 
 def partition_rows_sql(

@@ -345,3 +345,26 @@ def test_a_billing_period_matching_its_folder_has_no_note(area):
     s.aws_cur_csv(folder / "cur-1.csv", rows=2, period="2024-01")
     assert area.run().files[0].status == "loaded"
     assert area.query("SELECT notes FROM raw.ingest_manifest") == [(None,)]
+
+
+def test_a_currency_code_in_lower_case_or_padded_loads_as_its_iso_code(area):
+    rows = s.aws_cur_rows(rows=2)
+    rows[0]["lineItem/CurrencyCode"], rows[1]["lineItem/CurrencyCode"] = "usd ", " Usd"
+    s.write_csv(area.landing / "cur.csv", rows, s.AWS_HEADER)
+    (result,) = area.run().files
+    assert (result.status, result.currency) == ("loaded", "USD")
+    assert area.query('SELECT DISTINCT "lineItem/CurrencyCode" FROM raw.aws_cur') == [("USD",)]
+
+
+def test_a_currency_that_is_not_iso_4217_is_refused_naming_row_and_value(area):
+    for name, bad in (("dollar.csv", "US$"), ("made-up.csv", "XYZ")):
+        rows = s.aws_cur_rows(rows=3)
+        rows[2]["lineItem/CurrencyCode"] = bad
+        s.write_csv(area.landing / name, rows, s.AWS_HEADER)
+    report = area.run()
+    errors = {Path(f.path).name: f.error for f in report.files}
+    assert [f.status for f in report.files] == ["quarantined", "quarantined"]
+    for name, bad in (("dollar.csv", "US$"), ("made-up.csv", "XYZ")):
+        assert "'lineItem/CurrencyCode'" in errors[name] and "data row 3" in errors[name]
+        assert f"(value {bad!r})" in errors[name] and "ISO 4217" in errors[name]
+    assert area.query("SELECT count(*) FROM raw.aws_cur") == [(0,)]
