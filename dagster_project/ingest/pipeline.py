@@ -33,7 +33,7 @@ import duckdb
 
 from dagster_project.ingest.deliveries import Delivery, delivery_id, plan_deliveries
 from dagster_project.ingest.detect import Detected, detect, with_dataset
-from dagster_project.ingest.errors import FileRefused
+from dagster_project.ingest.errors import CannotWrite, FileRefused, raise_if_environmental
 from dagster_project.ingest.files import (
     RemoteFile,
     changed_since_listed,
@@ -368,7 +368,14 @@ class _Run:
                     path = stack.enter_context(local_copy(remote.url))
                     sha = planned.sha256 if planned else sha256_of(path)
                     parts.append(_Part(remote, path, sha, planned))
-                results = self._ingest_parts(delivery, parts)
+                try:
+                    results = self._ingest_parts(delivery, parts)
+                except Exception as exc:
+                    raise_if_environmental(exc)
+                    raise
+        except CannotWrite as exc:
+            log.error("%s: %s", delivery.key, exc)
+            results = [FileResult(r.url, "failed", error=str(exc)) for r in delivery.parts]
         except Exception as exc:
             log.exception("internal error on %s; files left in the landing", delivery.key)
             results = [

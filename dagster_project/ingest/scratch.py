@@ -29,7 +29,7 @@ from dagster_project.formats import (
     quote,
 )
 from dagster_project.ingest.detect import Detected
-from dagster_project.ingest.errors import FileRefused
+from dagster_project.ingest.errors import FileRefused, raise_if_environmental
 
 SCRATCH_VIEW = "file_rows"
 BATCH_VIEW = "batch"
@@ -321,7 +321,9 @@ def show_scratch(con: duckdb.DuckDBPyConnection, detected: Detected, parquet: Pa
 
 
 def _read_error(exc: duckdb.Error, name: str, detected: Detected) -> FileRefused:
-    """A DuckDB read error as a refusal: line when DuckDB gives one, and the fix."""
+    """A DuckDB read error as a refusal: line when DuckDB gives one, and the fix (a Ctrl-C or a
+    full disk is raised as what it is: the file is not at fault)."""
+    raise_if_environmental(exc)
     text = str(exc)
     line = re.search(r"[Ll]ine:? (\d+)", text)
     first = re.sub(r"\s+", " ", text.strip().splitlines()[0])[:300]
