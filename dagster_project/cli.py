@@ -221,14 +221,21 @@ def _require_landing(landing: str | None) -> None:
 def _exclusive(work, *args):
     """``work(*args)`` holding the warehouse lock (dagster_project/locking.py): one line and
     exit 2 when the warehouse is busy or read-only, exit 130 on Ctrl-C, never a traceback."""
+    from dagster import DagsterExecutionInterruptedError
+
     from dagster_project.locking import WarehouseUnavailable, warehouse_lock
 
     try:
         with warehouse_lock(Path(os.environ["FINOPS_WAREHOUSE"])):
-            return work(*args)
+            outcome = work(*args)
+        # Dagster reports a Ctrl-C inside a step as a failed run, not as an exception.
+        pipeline = getattr(outcome, "pipeline", outcome)
+        if any(DagsterExecutionInterruptedError.__name__ in f for f in pipeline.run_failures):
+            raise KeyboardInterrupt
+        return outcome
     except WarehouseUnavailable as exc:
         _stop(str(exc))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, DagsterExecutionInterruptedError):  # Dagster's name inside a step
         _stop(
             "interrupted; what was loaded is whole (a delivery loads in one transaction), "
             "run again to finish",

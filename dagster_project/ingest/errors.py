@@ -56,11 +56,17 @@ _NO_ROOM = ("no space left on device", "file too large", "disk quota exceeded")
 
 
 def raise_if_environmental(exc: BaseException) -> None:
-    """Raise what is not the file's fault instead of refusing the file for it: a Ctrl-C that
-    DuckDB turned into an error, a full disk."""
+    """Raise what is not the file's fault instead of refusing the file for it: an interrupt
+    (Ctrl-C, or the one Dagster raises in a step) that DuckDB reported as a failed query, and a
+    full disk."""
     import duckdb
 
-    if isinstance(exc, duckdb.InterruptException):
+    cause: BaseException | None = exc
+    while cause is not None:
+        if not isinstance(cause, Exception):  # KeyboardInterrupt and its kin
+            raise cause
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, duckdb.InterruptException) or "Query interrupted" in str(exc):
         raise KeyboardInterrupt from exc
     if any(text in str(exc).lower() for text in _NO_ROOM):
         raise CannotWrite(exc) from exc
