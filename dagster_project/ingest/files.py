@@ -216,7 +216,8 @@ def unpack(path: Path, name: str, workdir: Path) -> Path:
 
     A zip holding one file (a portal download, a tool's export; also a ``.csv.gz`` that is in
     truth a zip) is that file; a zip of several is refused (which one is the export is a
-    guess). A gzip-compressed Parquet file is decompressed (Parquet compresses inside).
+    guess). A gzip-compressed Parquet file is decompressed (Parquet compresses inside). UTF-16
+    text with its byte order mark (a spreadsheet's "Unicode" save) becomes UTF-8.
     """
     with path.open("rb") as handle:
         start = handle.read(4)
@@ -248,6 +249,21 @@ def unpack(path: Path, name: str, workdir: Path) -> Path:
                 f"the zip archive cannot be read ({exc})",
                 "download or copy the file again completely",
             ) from None
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        target = workdir / "utf-8.csv"
+        try:
+            with (
+                path.open(encoding="utf-16", newline="") as src,
+                target.open("w", encoding="utf-8", newline="") as dst,
+            ):
+                shutil.copyfileobj(src, dst, CHUNK)
+        except UnicodeError as exc:
+            raise FileRefused(
+                name,
+                f"the file starts as UTF-16 text but is not ({exc.reason})",
+                "save the file again as 'CSV UTF-8', or copy it again completely",
+            ) from None
+        return target
     if start[:2] == b"\x1f\x8b":
         with contextlib.suppress(OSError, EOFError), gzip.open(path, "rb") as inner:
             if inner.read(4) == b"PAR1":

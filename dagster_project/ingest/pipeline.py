@@ -54,6 +54,7 @@ from dagster_project.ingest.scratch import (
     PartitionTotal,
     check_currency,
     check_partition,
+    check_repeated_header,
     infer_dataset,
     money_facts,
     reader_sql,
@@ -493,6 +494,7 @@ class _Run:
                 part.scratch = write_scratch(self.con, part.path, part.detected, remote.url, target)
             show_scratch(self.con, part.detected, part.scratch)
             with _step(part, "partitions"):
+                check_repeated_header(self.con, part.detected, remote.url)
                 part.facts = check_partition(
                     self.con, part.detected, remote.url, SCRATCH_VIEW, numbered=True
                 )

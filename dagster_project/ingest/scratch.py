@@ -335,11 +335,34 @@ def _read_error(exc: duckdb.Error, name: str, detected: Detected) -> FileRefused
             "check the quoting of that line (a comma inside a value must be quoted) or whether "
             "the file was cut short; deliver a complete, comma-separated export"
         )
+    elif "not utf-8 encoded" in text:
+        problem = "a line is not UTF-8 text (spreadsheet tools on Windows save Windows-1252)"
+        fix = "save the file as 'CSV UTF-8' (or export it again from the provider)"
     else:
         problem = f"the {detected.sniffed.file_type} file cannot be read ({first})"
         fix = "download the file again; if it persists, re-export it from the provider"
     row = int(line.group(1)) - 1 if line and detected.sniffed.file_type.startswith("csv") else None
     return FileRefused(name, problem, fix, row=row if row and row > 0 else None)
+
+
+def check_repeated_header(con: duckdb.DuckDBPyConnection, detected: Detected, name: str) -> None:
+    """Refuse a CSV whose header comes back as a data row (files concatenated with their
+    headers): where one file ends and whether the columns still match is a guess."""
+    if not detected.sniffed.file_type.startswith("csv"):
+        return
+    header = detected.sniffed.header
+    physical = detected.columns.physical
+    same = " AND ".join(
+        f"{quote(physical[c])} = {_literal(c)}" for c in header[: min(len(header), 3)]
+    )
+    found = con.execute(f"SELECT min(_row_number) FROM {SCRATCH_VIEW} WHERE {same}").fetchone()
+    if found is not None and found[0] is not None:
+        raise FileRefused(
+            name,
+            "a data row repeats the header (files concatenated with their headers)",
+            "deliver each export as its own file, or remove the repeated header lines",
+            row=int(found[0]),
+        )
 
 
 def check_partition(

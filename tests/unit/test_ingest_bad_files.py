@@ -368,3 +368,32 @@ def test_a_currency_that_is_not_iso_4217_is_refused_naming_row_and_value(area):
         assert "'lineItem/CurrencyCode'" in errors[name] and "data row 3" in errors[name]
         assert f"(value {bad!r})" in errors[name] and "ISO 4217" in errors[name]
     assert area.query("SELECT count(*) FROM raw.aws_cur") == [(0,)]
+
+
+def _excel_text() -> str:
+    """A legacy CUR CSV with a non-ASCII value, as text (to be saved in some encoding)."""
+    rows = s.aws_cur_rows(rows=3)
+    rows[1]["product/ProductName"] = "Café Crème"
+    return "".join(_cur_csv_lines(rows))
+
+
+def test_a_utf_16_csv_with_its_byte_order_mark_loads_as_its_text(area):
+    (area.landing / "unicode.csv").write_bytes(_excel_text().encode("utf-16"))
+    (result,) = area.run().files
+    assert (result.status, result.rows) == ("loaded", 3)
+    assert area.query('SELECT "product/ProductName" FROM raw.aws_cur WHERE _row_number = 2') == [
+        ("Café Crème",)
+    ]
+
+
+def test_a_windows_1252_csv_is_refused_naming_the_line_and_the_fix(area):
+    (area.landing / "excel.csv").write_bytes(_excel_text().encode("cp1252"))
+    error = refused(area, "excel.csv")
+    assert "data row 2" in error and "not UTF-8" in error and "'CSV UTF-8'" in error
+
+
+def test_a_header_repeated_mid_file_is_refused_naming_the_row(area):
+    lines = _cur_csv_lines(s.aws_cur_rows(rows=4))
+    (area.landing / "joined.csv").write_text("".join([*lines[:3], lines[0], *lines[3:]]))
+    error = refused(area, "joined.csv")
+    assert "data row 3" in error and "repeats the header" in error
