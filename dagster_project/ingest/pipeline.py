@@ -106,9 +106,10 @@ class FileResult:
 
     ``status``: ``loaded``, ``superseded``, ``duplicate``, ``held``, ``quarantined`` (all
     recorded in the manifest), ``unchanged`` (already in the manifest: nothing to do),
-    ``skipped`` (no billing period among the requested ones), ``waiting`` (its delivery's
-    manifest lists parts the landing does not hold yet) or ``failed`` (internal error; file left
-    in place). ``waiting`` and ``failed`` files are tried again by the next run.
+    ``skipped`` (no billing period among the requested ones, or a link out of the landing),
+    ``waiting`` (its delivery's manifest lists parts the landing does not hold yet, or it is
+    still being written) or ``failed`` (internal error, full disk; file left in place).
+    ``waiting`` and ``failed`` files are tried again by the next run.
     """
 
     path: str
