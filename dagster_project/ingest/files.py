@@ -66,7 +66,8 @@ class RemoteFile:
     modified_at: dt.datetime
     """Modification time in UTC (naive), what "newer delivery" compares."""
     outside: str | None = None
-    """The target of a symbolic link that points outside the landing (never followed)."""
+    """Where the file really is when a symbolic link (to it, or to a folder above it) leads out
+    of the landing (never followed)."""
 
 
 def open_landing(landing: str) -> tuple[fsspec.AbstractFileSystem, str]:
@@ -110,7 +111,7 @@ def set_aside(
                 (
                     f,
                     "skipped",
-                    f"a symbolic link to {f.outside}, outside the landing; "
+                    f"a symbolic link leads to {f.outside}, outside the landing; "
                     "links out of the landing are not followed: copy the file in instead",
                 )
             )
@@ -156,7 +157,7 @@ def _list(landing: str) -> list[RemoteFile]:
         if info.get("type") == "directory":
             continue
         relative = path[len(root) :].lstrip("/") if path.startswith(root) else path
-        target = os.path.realpath(path) if local and info.get("islink") else None
+        target = os.path.realpath(path) if local else None
         outside = (
             target if target and os.path.commonpath([target, real_root]) != real_root else None
         )

@@ -309,11 +309,13 @@ def test_a_symlink_out_of_the_landing_is_not_followed_one_inside_is_a_duplicate(
     inside = s.aws_cur_csv(area.landing / "cur.csv", rows=3)
     (area.landing / "link-out.csv").symlink_to(outside)
     (area.landing / "link-in.csv").symlink_to(inside)
+    (area.landing / "linked-folder").symlink_to(outside.parent, target_is_directory=True)
     report = area.run()
     status = {Path(f.path).name: (f.status, f.error or "") for f in report.files}
     assert status["link-out.csv"][0] == "skipped"
     assert "outside the landing" in status["link-out.csv"][1]
     assert str(outside) in status["link-out.csv"][1]
+    assert not any("linked-folder" in f.path for f in report.files), "a linked folder neither"
     assert {status["cur.csv"][0], status["link-in.csv"][0]} == {"loaded", "duplicate"}
     assert area.query('SELECT sum("lineItem/UnblendedCost"::DECIMAL) FROM raw.aws_cur') == [
         (Decimal("3.75"),)
