@@ -92,14 +92,16 @@ def run(landing: str | None, warehouse: str | None, quarantine: str | None) -> N
     """Ingest every export in the landing directory, build all models, run all checks.
 
     Exit codes: 0 everything loaded and every blocking check passed; 1 a blocking check or the
-    run failed (named, with the reason); 3 the marts are built and current, but a landing file
-    was refused and quarantined, and the billing months it would have fed are held back (they
-    cannot close until it is delivered again fixed).
+    run failed (named, with the reason); 2 it could not start (no landing directory, the
+    warehouse busy with another command or read-only); 3 the marts are built and current, but a
+    landing file was refused and quarantined, and the billing months it would have fed are held
+    back (they cannot close until it is delivered again fixed); 130 interrupted (Ctrl-C).
     """
     from dagster_project import runner
 
+    _require_landing(landing)
     runner.configure(warehouse, landing, quarantine)
-    outcome = runner.run_pipeline()
+    outcome = _exclusive(runner.run_pipeline)
     _report_files(outcome)
     _report(outcome)
     sys.exit(_exit_code(outcome))
@@ -138,7 +140,7 @@ def demo(workdir: str, seed: int, months: int) -> None:
         str(root / "warehouse.duckdb"), str(root / "landing"), str(root / "quarantine")
     )
     with console.status("ingesting, building models, running checks"):
-        outcome = runner.run_pipeline()
+        outcome = _exclusive(runner.run_pipeline)
     _report(outcome)
     _summary(root / "warehouse.duckdb")
     ok = outcome.ok
@@ -147,7 +149,7 @@ def demo(workdir: str, seed: int, months: int) -> None:
         # have arrived; the later months stay open.
         first = truth.billing_periods[0]
         with console.status(f"reconciling and closing {first}"):
-            closed = runner.run_close(first)
+            closed = _exclusive(runner.run_close, first)
         console.print()
         _report_close(closed)
         ok = closed.ok
@@ -221,9 +223,50 @@ def close(period: str, out: str | None, warehouse: str | None) -> None:
         raise click.BadParameter(str(exc), param_hint="--period") from exc
     runner.configure(warehouse, None)
     with console.status(f"reconciling and closing {label}"):
-        outcome = runner.run_close(label, out)
+        outcome = _exclusive(runner.run_close, label, out)
     _report_close(outcome)
     sys.exit(0 if outcome.ok else 1)
+
+
+def _require_landing(landing: str | None) -> None:
+    """Stop before anything is written when a local landing directory does not exist (a typo
+    would otherwise run the whole pipeline on nothing)."""
+    from dagster_project.resources import default_landing
+
+    where = landing or default_landing()
+    if "://" not in where and not Path(where).is_dir():
+        _stop(f"the landing directory {Path(where).resolve()} does not exist; check --landing")
+
+
+def _exclusive(work, *args):
+    """``work(*args)`` holding the warehouse lock (dagster_project/locking.py): one line and
+    exit 2 when the warehouse is busy or read-only, exit 130 on Ctrl-C, never a traceback."""
+    from dagster import DagsterExecutionInterruptedError
+
+    from dagster_project.locking import WarehouseUnavailable, warehouse_lock
+
+    try:
+        with warehouse_lock(Path(os.environ["FINOPS_WAREHOUSE"])):
+            outcome = work(*args)
+        # Dagster reports a Ctrl-C inside a step as a failed run, not as an exception.
+        pipeline = getattr(outcome, "pipeline", outcome)
+        if any(DagsterExecutionInterruptedError.__name__ in f for f in pipeline.run_failures):
+            raise KeyboardInterrupt
+        return outcome
+    except WarehouseUnavailable as exc:
+        _stop(str(exc))
+    except (KeyboardInterrupt, DagsterExecutionInterruptedError):  # Dagster's name inside a step
+        _stop(
+            "interrupted; what was loaded is whole (a delivery loads in one transaction), "
+            "run again to finish",
+            code=130,
+        )
+
+
+def _stop(message: str, code: int = 2) -> None:
+    """End the command with one line on stderr."""
+    click.echo(f"finops {click.get_current_context().info_name}: {message}", err=True)
+    sys.exit(code)
 
 
 EXTRACT_BASIS = {"chargeback": "billed cost", "showback": "amortized cost"}

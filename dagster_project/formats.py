@@ -55,6 +55,24 @@ NULL_MARKERS = ("", "NULL")
 """Text cells that mean "no value" in every CSV export: empty, and the literal ``NULL`` that
 database dumps and the FOCUS sample data write. Ingestion reads them as NULL before validation."""
 
+ISO_4217 = frozenset(
+    re.findall(
+        r"[A-Z]{3}",
+        """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN
+    BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP
+    ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR
+    ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD
+    MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR
+    PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL
+    THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF
+    XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XUA YER ZAR ZMW ZWG ZWL
+    """,
+    )
+)
+"""ISO 4217 currency codes (current, and those replaced recently enough to appear in billing
+history: HRK, SLL, ZWL). A billing currency outside it refuses the file."""
+
 
 def parse_timestamp_sql(column_sql: str) -> str:
     """SQL turning a text timestamp of any documented export variant into a UTC TIMESTAMP.
@@ -194,6 +212,11 @@ class ExportFormat:
         """The declared column of that name (case-insensitive), or None (schema drift)."""
         lowered = name.lower()
         return next((c for c in self.columns if c.name.lower() == lowered), None)
+
+    @property
+    def currency_columns(self) -> tuple[str, ...]:
+        """The columns ``currency_sql`` reads: ISO 4217 codes, cased and trimmed on read."""
+        return tuple(re.findall(r'"([^"]+)"', self.currency_sql or ""))
 
     def enumeration(self, name: str) -> tuple[str, ...] | None:
         """The documented values of a column (case-insensitive name), or None."""

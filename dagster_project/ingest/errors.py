@@ -38,3 +38,35 @@ class FileRefused(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class CannotWrite(Exception):
+    """The machine cannot write (disk full, a file size limit): not the file's fault, so the
+    file stays in the landing and the next run tries again."""
+
+    def __init__(self, cause: BaseException) -> None:
+        first = " ".join(str(cause).split())[:200]
+        super().__init__(
+            f"cannot write: the disk or a file size limit is full ({first}); nothing of this "
+            "delivery is loaded; free space and run again"
+        )
+
+
+_NO_ROOM = ("no space left on device", "file too large", "disk quota exceeded")
+
+
+def raise_if_environmental(exc: BaseException) -> None:
+    """Raise what is not the file's fault instead of refusing the file for it: an interrupt
+    (Ctrl-C, or the one Dagster raises in a step) that DuckDB reported as a failed query, and a
+    full disk."""
+    import duckdb
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if not isinstance(cause, Exception):  # KeyboardInterrupt and its kin
+            raise cause
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, duckdb.InterruptException) or "Query interrupted" in str(exc):
+        raise KeyboardInterrupt from exc
+    if any(text in str(exc).lower() for text in _NO_ROOM):
+        raise CannotWrite(exc) from exc

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gzip
 import hashlib
 import logging
+import os
 import shutil
 import tempfile
+import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +22,8 @@ from pathlib import Path, PurePosixPath
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
+
+from dagster_project.ingest.errors import FileRefused
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,19 @@ _SIDE_FILE_SUFFIXES = (
     "finops-landing.yml",
     "finops-landing.yaml",
 )
+# Names a file has while a browser, a copy tool or a Spark/Hadoop job is still writing it; the
+# finished file gets its real name (or leaves the temporary folder) when it is complete.
+_IN_PROGRESS_SUFFIXES = (
+    ".tmp",
+    ".temp",
+    ".part",
+    ".partial",
+    ".crdownload",
+    ".download",
+    ".filepart",
+    "._copying_",
+)
+_IN_PROGRESS_FOLDERS = ("_temporary", "_temp", ".spark-staging")
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,9 @@ class RemoteFile:
     bytes: int
     modified_at: dt.datetime
     """Modification time in UTC (naive), what "newer delivery" compares."""
+    outside: str | None = None
+    """Where the file really is when a symbolic link (to it, or to a folder above it) leads out
+    of the landing (never followed)."""
 
 
 def open_landing(landing: str) -> tuple[fsspec.AbstractFileSystem, str]:
@@ -76,6 +97,53 @@ def list_files(landing: str) -> tuple[list[RemoteFile], list[RemoteFile]]:
     )
 
 
+def set_aside(
+    files: list[RemoteFile],
+) -> tuple[list[RemoteFile], list[tuple[RemoteFile, str, str]]]:
+    """The files to plan, and those set aside before anything reads them, each with a status
+    and the reason: ``waiting`` for a file still being written (a temporary name or folder),
+    ``skipped`` for a link leading out of the landing."""
+    kept, aside = [], []
+    for f in files:
+        parts = PurePosixPath(f.relative.lower()).parts
+        if f.outside is not None:
+            aside.append(
+                (
+                    f,
+                    "skipped",
+                    f"a symbolic link leads to {f.outside}, outside the landing; "
+                    "links out of the landing are not followed: copy the file in instead",
+                )
+            )
+        elif parts[-1].endswith(_IN_PROGRESS_SUFFIXES) or set(parts[:-1]) & set(
+            _IN_PROGRESS_FOLDERS
+        ):
+            aside.append(
+                (
+                    f,
+                    "waiting",
+                    "still being written (a temporary name or folder); "
+                    "it is read once it has its final name",
+                )
+            )
+        else:
+            kept.append(f)
+    return kept, aside
+
+
+def changed_since_listed(remote: RemoteFile) -> bool:
+    """True when a local file's size or modification time is no longer what the listing saw
+    (something is still writing it)."""
+    fs, path = fsspec.core.url_to_fs(remote.url)
+    if not isinstance(fs, LocalFileSystem):
+        return False  # object stores publish an object whole
+    try:
+        info = fs.info(path)
+    except FileNotFoundError:
+        return True
+    return int(info.get("size") or 0) != remote.bytes or _modified_at(info) != remote.modified_at
+
+
 def _list(landing: str) -> list[RemoteFile]:
     """Every file below the landing root, sorted by path."""
     fs, root = open_landing(landing)
@@ -83,16 +151,23 @@ def _list(landing: str) -> list[RemoteFile]:
         log.warning("landing %s does not exist; nothing to ingest", landing)
         return []
     files = []
+    local = isinstance(fs, LocalFileSystem)
+    real_root = os.path.realpath(root) if local else root
     for path, info in sorted(fs.find(root, detail=True).items()):
         if info.get("type") == "directory":
             continue
         relative = path[len(root) :].lstrip("/") if path.startswith(root) else path
+        target = os.path.realpath(path) if local else None
+        outside = (
+            target if target and os.path.commonpath([target, real_root]) != real_root else None
+        )
         files.append(
             RemoteFile(
                 url=_display_url(fs, path),
                 relative=relative,
                 bytes=int(info.get("size") or 0),
                 modified_at=_modified_at(info),
+                outside=outside,
             )
         )
     return files
@@ -135,6 +210,69 @@ def local_copy(url: str) -> Iterator[Path]:
         with fs.open(path, "rb") as src, target.open("wb") as dst:
             shutil.copyfileobj(src, dst, CHUNK)
         yield target
+
+
+def unpack(path: Path, name: str, workdir: Path) -> Path:
+    """The file to read: the landing file itself, else what its wrapper holds, in ``workdir``.
+
+    A zip holding one file (a portal download, a tool's export; also a ``.csv.gz`` that is in
+    truth a zip) is that file; a zip of several is refused (which one is the export is a
+    guess). A gzip-compressed Parquet file is decompressed (Parquet compresses inside). UTF-16
+    text with its byte order mark (a spreadsheet's "Unicode" save) becomes UTF-8.
+    """
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    if start == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = [
+                    m
+                    for m in archive.infolist()
+                    if not m.is_dir()
+                    and not PurePosixPath(m.filename).name.startswith((".", "_"))
+                    and not m.filename.startswith("__MACOSX/")
+                ]
+                if len(members) != 1:
+                    listed = ", ".join(m.filename for m in members[:5]) or "no file"
+                    raise FileRefused(
+                        name,
+                        f"the zip archive holds {len(members)} files ({listed}), not one export",
+                        "unzip it into the landing (each export a file of its own), or zip one "
+                        "file per archive",
+                    )
+                target = workdir / f"unzipped-{PurePosixPath(members[0].filename).name}"
+                with archive.open(members[0]) as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, CHUNK)
+                return target
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise FileRefused(
+                name,
+                f"the zip archive cannot be read ({exc})",
+                "download or copy the file again completely",
+            ) from None
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        target = workdir / "utf-8.csv"
+        try:
+            with (
+                path.open(encoding="utf-16", newline="") as src,
+                target.open("w", encoding="utf-8", newline="") as dst,
+            ):
+                shutil.copyfileobj(src, dst, CHUNK)
+        except UnicodeError as exc:
+            raise FileRefused(
+                name,
+                f"the file starts as UTF-16 text but is not ({exc.reason})",
+                "save the file again as 'CSV UTF-8', or copy it again completely",
+            ) from None
+        return target
+    if start[:2] == b"\x1f\x8b":
+        with contextlib.suppress(OSError, EOFError), gzip.open(path, "rb") as inner:
+            if inner.read(4) == b"PAR1":
+                target = workdir / "gunzipped.parquet"
+                with gzip.open(path, "rb") as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, CHUNK)
+                return target
+    return path
 
 
 def fingerprint(path: Path) -> tuple[str, str | None]:

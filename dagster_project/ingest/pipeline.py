@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import re
+import shutil
 import tempfile
 import threading
 import time
@@ -36,15 +38,18 @@ from dagster_project.ingest.deliveries import (
     plan_deliveries,
 )
 from dagster_project.ingest.detect import Detected, detect, with_dataset
-from dagster_project.ingest.errors import FileRefused
+from dagster_project.ingest.errors import CannotWrite, FileRefused, raise_if_environmental
 from dagster_project.ingest.files import (
     RemoteFile,
+    changed_since_listed,
     fingerprint,
     gzip_error,
     list_files,
     local_copy,
     move_to_quarantine,
+    set_aside,
     sha256_of,
+    unpack,
 )
 from dagster_project.ingest.scratch import (
     BATCH_VIEW,
@@ -52,7 +57,9 @@ from dagster_project.ingest.scratch import (
     Facts,
     Partition,
     PartitionTotal,
+    check_currency,
     check_partition,
+    check_repeated_header,
     infer_dataset,
     money_facts,
     reader_sql,
@@ -105,9 +112,10 @@ class FileResult:
 
     ``status``: ``loaded``, ``superseded``, ``duplicate``, ``held``, ``quarantined`` (all
     recorded in the manifest), ``unchanged`` (already in the manifest: nothing to do),
-    ``skipped`` (no billing period among the requested ones), ``waiting`` (its delivery's
-    manifest lists parts the landing does not hold yet) or ``failed`` (internal error; file left
-    in place). ``waiting`` and ``failed`` files are tried again by the next run.
+    ``skipped`` (no billing period among the requested ones, or a link out of the landing),
+    ``waiting`` (its delivery's manifest lists parts the landing does not hold yet, or it is
+    still being written) or ``failed`` (internal error, full disk; file left in place).
+    ``waiting`` and ``failed`` files are tried again by the next run.
     """
 
     path: str
@@ -192,6 +200,8 @@ def plan_landing(landing: str) -> list[LandingFile]:
     planned = []
     known = {}
     files, side_files = list_files(landing)
+    files, aside = set_aside(files)
+    planned.extend(_landing_file(f, None, None, error=reason) for f, _, reason in aside)
     try:
         deliveries = plan_deliveries(files, side_files)
     except Exception as exc:  # e.g. a broken landing config: every file says so
@@ -214,11 +224,12 @@ def plan_landing(landing: str) -> list[LandingFile]:
 
 def _plan_one(remote: RemoteFile, delivery: Delivery) -> _Planned:
     """Fingerprint, detect and find the partitions of one file (no scratch copy, no GX)."""
-    with local_copy(remote.url) as path:
+    with local_copy(remote.url) as path, tempfile.TemporaryDirectory(prefix="finops-plan-") as tmp:
         sha, damaged = fingerprint(path)
         try:
             if damaged:
                 raise _gzip_refusal(remote.url, damaged)
+            path = unpack(path, remote.url, Path(tmp))
             detected = detect(path, remote.url, remote.relative, delivery.dataset)
             con = duckdb.connect()
             con.execute("SET TimeZone = 'UTC'")
@@ -278,6 +289,10 @@ def ingest(
     say = progress or log.info
     report = IngestReport()
     files, side_files = list_files(landing)
+    files, aside = set_aside(files)
+    for remote, status, reason in aside:
+        say(f"{remote.relative}: {status}: {reason}")
+        report.files.append(FileResult(remote.url, status, error=f"{remote.url}: {reason}"))
     deliveries = plan_deliveries(files, side_files)
     say(f"{len(files)} file(s) in {landing}, {len(deliveries)} deliveries")
     with tempfile.TemporaryDirectory(prefix="finops-scratch-") as tmp:
@@ -363,7 +378,14 @@ class _Run:
                     path = stack.enter_context(local_copy(remote.url))
                     sha = planned.sha256 if planned else sha256_of(path)
                     parts.append(_Part(remote, path, sha, planned))
-                results = self._ingest_parts(delivery, parts)
+                try:
+                    results = self._ingest_parts(delivery, parts)
+                except Exception as exc:
+                    raise_if_environmental(exc)
+                    raise
+        except CannotWrite as exc:
+            log.error("%s: %s", delivery.key, exc)
+            results = [FileResult(r.url, "failed", error=str(exc)) for r in delivery.parts]
         except Exception as exc:
             log.exception("internal error on %s; files left in the landing", delivery.key)
             results = [
@@ -373,6 +395,8 @@ class _Run:
             for part in parts:
                 if part.scratch is not None and part.scratch.parent == self.scratch:
                     part.scratch.unlink(missing_ok=True)
+                if part.path.parent.parent == self.scratch:  # unpacked from a zip or gzip
+                    shutil.rmtree(part.path.parent, ignore_errors=True)
         seconds = time.monotonic() - started
         for result in results:
             result.seconds = seconds / max(len(results), 1)
@@ -411,8 +435,12 @@ class _Run:
             try:
                 self._read(part, delivery)
             except FileRefused as refusal:
+                if changed_since_listed(part.remote):
+                    return self._still_written(parts)
                 return self._refuse(part, refusal, parts, delivery, did)
-        notes = self._decide_dataset(parts)
+        if any(changed_since_listed(p.remote) for p in parts):
+            return self._still_written(parts)
+        notes = self._decide_dataset(parts) + _folder_disagrees(parts)
         periods = set().union(*(p.facts.periods for p in parts if p.facts))
         if self.periods is not None and not periods & self.periods:
             return [
@@ -438,6 +466,15 @@ class _Run:
             )
         return self._load(parts, delivery, did, live, notes)
 
+    def _still_written(self, parts: list[_Part]) -> list[FileResult]:
+        """A part changed while it was read: nothing of the delivery loads this run."""
+        changed = [p.remote for p in parts if changed_since_listed(p.remote)]
+        problem = (
+            f"{changed[0].url} changed while it was read (size or modification time), so it "
+            "is still being written; nothing of its delivery is loaded, the next run tries again"
+        )
+        return [FileResult(p.remote.url, "waiting", error=problem) for p in parts]
+
     def _outside_periods(self, parts: list[_Part]) -> bool:
         """True when the plan says no part holds a requested billing month."""
         if self.periods is None or not all(p.planned for p in parts):
@@ -452,9 +489,12 @@ class _Run:
             raise _gzip_refusal(remote.url, part.planned.gzip_error)
         integrity = None if part.planned else self._pool.submit(gzip_error, part.path)
         try:
+            self._files += 1
+            unpacked = self.scratch / f"file-{self._files}"
+            unpacked.mkdir()
+            part.path = unpack(part.path, remote.url, unpacked)
             part.detected = detect(part.path, remote.url, remote.relative, delivery.dataset)
             self._start_gx()
-            self._files += 1
             target = self.scratch / f"file-{self._files}.parquet"
             with (
                 _step(part, "read"),
@@ -463,9 +503,11 @@ class _Run:
                 part.scratch = write_scratch(self.con, part.path, part.detected, remote.url, target)
             show_scratch(self.con, part.detected, part.scratch)
             with _step(part, "partitions"):
+                check_repeated_header(self.con, part.detected, remote.url)
                 part.facts = check_partition(
                     self.con, part.detected, remote.url, SCRATCH_VIEW, numbered=True
                 )
+                check_currency(self.con, part.detected, remote.url)
         except Exception:
             self._check_gzip(integrity, part)  # a damaged gzip explains any failure to read
             raise
@@ -719,6 +761,29 @@ class _Run:
             validation=getattr(refusal, "validation", None),
             quarantined_to=str(target),
         )
+
+
+# Folders naming the billing month: Data Exports ``BILLING_PERIOD=2024-01``, legacy CUR
+# ``20240101-20240201``.
+_FOLDER_PERIOD = re.compile(r"(?:^|/)(?:BILLING_PERIOD=(\d{4})-(\d{2})|(\d{4})(\d{2})01-\d{8})/")
+
+
+def _folder_disagrees(parts: list[_Part]) -> list[str]:
+    """A note for each part whose rows bill other months than its folder names: the rows are
+    what the provider billed, so they decide; the folder is only where the file was put."""
+    notes = []
+    for part in parts:
+        found = _FOLDER_PERIOD.search(part.remote.relative)
+        if found is None or part.facts is None:
+            continue
+        year, month = (g for g in found.groups() if g is not None)
+        folder = f"{year}-{month}"
+        if part.facts.periods != {folder}:
+            notes.append(
+                f"{part.remote.relative}: its folder names billing period {folder} but its rows "
+                f"bill {', '.join(sorted(part.facts.periods))}; loaded by its rows"
+            )
+    return notes
 
 
 def _planned_periods(part: _Part) -> tuple[str, ...]:

@@ -21,9 +21,15 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.formats import INVENTORY_PATH, NULL_MARKERS, ExportFormat, quote
+from dagster_project.formats import (
+    INVENTORY_PATH,
+    ISO_4217,
+    NULL_MARKERS,
+    ExportFormat,
+    quote,
+)
 from dagster_project.ingest.detect import Detected
-from dagster_project.ingest.errors import FileRefused
+from dagster_project.ingest.errors import FileRefused, raise_if_environmental
 
 SCRATCH_VIEW = "file_rows"
 BATCH_VIEW = "batch"
@@ -197,14 +203,17 @@ def clean(fmt: ExportFormat, column: str, expr: str) -> str:
     """SQL cleaning a text cell the way every reader of the format must, before it is judged.
 
     Text formats only (typed Parquet/JSON values are what they are): a null marker (empty, the
-    literal ``NULL``) becomes NULL; numbers and timestamps lose surrounding spaces; an
-    enumeration value in another case takes its documented spelling (``usage`` -> ``Usage``).
+    literal ``NULL``) becomes NULL; numbers and timestamps lose surrounding spaces; a currency
+    code is upper-cased and trimmed (``usd `` -> ``USD``); an enumeration value in another case
+    takes its documented spelling (``usage`` -> ``Usage``).
     Anything else stays as delivered, so a value no clean-up can fix is still refused.
     """
     if not fmt.text_only:
         return expr
     markers = ", ".join(_literal(m) for m in NULL_MARKERS)
-    if column in fmt.numeric_columns or column in fmt.timestamp_columns:
+    if column in fmt.currency_columns:
+        value = f"upper(trim({expr}))"
+    elif column in fmt.numeric_columns or column in fmt.timestamp_columns:
         value = f"trim({expr})"
     else:
         value = expr
@@ -312,7 +321,9 @@ def show_scratch(con: duckdb.DuckDBPyConnection, detected: Detected, parquet: Pa
 
 
 def _read_error(exc: duckdb.Error, name: str, detected: Detected) -> FileRefused:
-    """A DuckDB read error as a refusal: line when DuckDB gives one, and the fix."""
+    """A DuckDB read error as a refusal: line when DuckDB gives one, and the fix (a Ctrl-C or a
+    full disk is raised as what it is: the file is not at fault)."""
+    raise_if_environmental(exc)
     text = str(exc)
     line = re.search(r"[Ll]ine:? (\d+)", text)
     first = re.sub(r"\s+", " ", text.strip().splitlines()[0])[:300]
@@ -324,11 +335,34 @@ def _read_error(exc: duckdb.Error, name: str, detected: Detected) -> FileRefused
             "check the quoting of that line (a comma inside a value must be quoted) or whether "
             "the file was cut short; deliver a complete, comma-separated export"
         )
+    elif "not utf-8 encoded" in text:
+        problem = "a line is not UTF-8 text (spreadsheet tools on Windows save Windows-1252)"
+        fix = "save the file as 'CSV UTF-8' (or export it again from the provider)"
     else:
         problem = f"the {detected.sniffed.file_type} file cannot be read ({first})"
         fix = "download the file again; if it persists, re-export it from the provider"
     row = int(line.group(1)) - 1 if line and detected.sniffed.file_type.startswith("csv") else None
     return FileRefused(name, problem, fix, row=row if row and row > 0 else None)
+
+
+def check_repeated_header(con: duckdb.DuckDBPyConnection, detected: Detected, name: str) -> None:
+    """Refuse a CSV whose header comes back as a data row (files concatenated with their
+    headers): where one file ends and whether the columns still match is a guess."""
+    if not detected.sniffed.file_type.startswith("csv"):
+        return
+    header = detected.sniffed.header
+    physical = detected.columns.physical
+    same = " AND ".join(
+        f"{quote(physical[c])} = {_literal(c)}" for c in header[: min(len(header), 3)]
+    )
+    found = con.execute(f"SELECT min(_row_number) FROM {SCRATCH_VIEW} WHERE {same}").fetchone()
+    if found is not None and found[0] is not None:
+        raise FileRefused(
+            name,
+            "a data row repeats the header (files concatenated with their headers)",
+            "deliver each export as its own file, or remove the repeated header lines",
+            row=int(found[0]),
+        )
 
 
 def check_partition(
@@ -377,6 +411,29 @@ def check_partition(
         )
     partitions = tuple(Partition(p, str(a), d) for p, a, d, _ in found)
     return Facts(rows=sum(n for *_, n in found), partitions=partitions)
+
+
+def check_currency(con: duckdb.DuckDBPyConnection, detected: Detected, name: str) -> None:
+    """Refuse a billing currency that is not an ISO 4217 code (``US$``, ``XYZ``), naming the
+    first such row: an amount in an unknown currency cannot be totalled or converted."""
+    codes = ", ".join(_literal(c) for c in sorted(ISO_4217))
+    present = set(detected.columns.declared.values())
+    for column in detected.format.currency_columns:
+        if column not in present:
+            continue
+        found = con.execute(
+            f"SELECT _row_number, {quote(column)} FROM {BATCH_VIEW} WHERE {quote(column)} "
+            f"NOT IN ({codes}) ORDER BY _row_number LIMIT 1"
+        ).fetchone()
+        if found is not None:
+            raise FileRefused(
+                name,
+                "the currency is not an ISO 4217 code",
+                "write the three-letter ISO 4217 code of the billing currency (USD, EUR, JPY)",
+                column=column,
+                row=int(found[0]),
+                value=str(found[1]),
+            )
 
 
 def partition_rows_sql(
