@@ -251,12 +251,24 @@ def _match_format(sniffed: Sniffed, name: str) -> ExportFormat:
             if fmt.detect.matches_header(candidate) or _matches_with_aliases(fmt, candidate):
                 return fmt
     shown = ", ".join(header[:6]) + (", ..." if len(header) > 6 else "")
+    lowered = {h.lower() for h in header}
+    looks_like = next((hint for columns, hint in _LOOKS_LIKE if columns <= lowered), "")
     raise FileRefused(
         name,
-        f"unknown format: the header ({shown}) matches no registered export",
+        f"unknown format: the header ({shown}) matches no registered export{looks_like}",
         "deliver one of the supported exports (docs/ingestion.md), or register the format in "
         "dagster_project/formats.py",
     )
+
+
+# Exports people deliver that are not supported, and the supported one to deliver instead.
+_LOOKS_LIKE = (
+    (
+        {"lineitem/referenceno", "lineitem/tenantid"},
+        "; it looks like an OCI cost or usage report (the older, non-FOCUS format): OCI's FOCUS "
+        "report (in the same bucket, under FOCUS Reports) is supported, deliver that instead",
+    ),
+)
 
 
 def _matches_with_aliases(fmt: ExportFormat, header: list[str]) -> bool:

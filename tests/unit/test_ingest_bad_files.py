@@ -58,6 +58,16 @@ def test_unknown_format_is_refused(area):
     assert "unknown format" in refused(area, "notes.csv")
 
 
+def test_an_oci_cost_report_is_refused_pointing_at_ocis_focus_report(area):
+    header = ["lineItem/referenceNo", "lineItem/tenantId", "lineItem/intervalUsageStart"]
+    header += ["product/service", "cost/myCost", "cost/currencyCode"]
+    row = ["ref-1", "ocid1.tenancy.oc1..aaaa", "2026-08-01T00:00Z", "COMPUTE", "1.25", "USD"]
+    (area.landing / "reports_cost-csv_0001.csv").write_text(",".join(header) + "\n" + ",".join(row))
+    error = refused(area, "reports_cost-csv_0001.csv")
+    assert "unknown format" in error and "OCI cost or usage report" in error
+    assert "OCI's FOCUS report" in error
+
+
 def test_missing_required_column_is_refused_naming_the_column(area):
     header = [h for h in s.AWS_HEADER if h != "lineItem/CurrencyCode"]
     s.write_csv(area.landing / "cur.csv", s.aws_cur_rows(), header)
