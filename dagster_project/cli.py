@@ -87,7 +87,8 @@ def generate(out_dir: str, months: int, seed: int, rows: int | None, start: str 
     "--quarantine",
     default=None,
     type=click.Path(file_okay=False),
-    help="Where refused files go. Default: $FINOPS_QUARANTINE, else $FINOPS_HOME/quarantine.",
+    help="Where refused files go. Default: $FINOPS_QUARANTINE, else the warehouse's "
+    "<file>.finops/quarantine.",
 )
 def run(landing: str | None, warehouse: str | None, quarantine: str | None) -> None:
     """Ingest every export in the landing directory, build all models, run all checks.
