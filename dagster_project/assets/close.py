@@ -12,6 +12,7 @@ from dagster._core.storage.asset_check_execution_record import (
     AssetCheckExecutionRecord,
     AssetCheckExecutionRecordStatus,
 )
+from dagster._core.storage.event_log.base import EventLogStorage
 
 from dagster_project.close import close_period, refusals
 from dagster_project.close.state import closed_period
@@ -54,40 +55,42 @@ def failed_blocking_checks(context: dg.AssetCheckExecutionContext, warehouse: Pa
 
     specs = [s for a in defs.resolve_asset_graph().assets_defs for s in a.check_specs]
     blocking = {s.key for s in specs if s.blocking}
+    keys = [s.key for s in specs if s.key.name != RECONCILIATION_CHECK]
     runs = {
         record.dagster_run.run_id
         for record in context.instance.get_run_records(
             dg.RunsFilter(tags=warehouse_tags(warehouse))
         )
     }
+    storage = context.instance.event_log_storage
+    # One query answers every key whose newest execution is on this warehouse (an instance of
+    # its own); the others are looked up further back.
+    latest = storage.get_latest_asset_check_execution_by_key(keys)
     failed = []
-    for spec in sorted(specs, key=lambda s: s.key.to_user_string()):
-        if spec.key.name == RECONCILIATION_CHECK:
-            continue
-        record = _latest_execution(context.instance, spec.key, runs)
+    for key in sorted(keys, key=lambda k: k.to_user_string()):
+        record = latest.get(key)
+        if record is not None and record.run_id not in runs:
+            record = _latest_execution(storage, key, runs)
         if record is None or record.status != AssetCheckExecutionRecordStatus.FAILED:
             continue
         evaluation = record.evaluation
         if evaluation is None:
             continue
-        if spec.key in blocking or evaluation.severity == dg.AssetCheckSeverity.ERROR:
+        if key in blocking or evaluation.severity == dg.AssetCheckSeverity.ERROR:
             failed.append(
-                f"check {spec.key.asset_key.to_user_string()} / {spec.key.name} failed in its "
-                f"last run ({evaluation.description or 'see the Dagster UI'}): fix it and "
-                "`finops run`"
+                f"check {key.asset_key.to_user_string()} / {key.name} failed in its last run "
+                f"({evaluation.description or 'see the Dagster UI'}): fix it and `finops run`"
             )
     return failed
 
 
 def _latest_execution(
-    instance: dg.DagsterInstance, key: dg.AssetCheckKey, runs: set[str], page: int = 100
+    storage: EventLogStorage, key: dg.AssetCheckKey, runs: set[str], page: int = 100
 ) -> AssetCheckExecutionRecord | None:
     """The newest execution of `key` in one of `runs`."""
     cursor = None
     while True:
-        records = instance.event_log_storage.get_asset_check_execution_history(
-            key, limit=page, cursor=cursor
-        )
+        records = storage.get_asset_check_execution_history(key, limit=page, cursor=cursor)
         for record in records:
             if record.run_id in runs:
                 return record
