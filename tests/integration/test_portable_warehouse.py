@@ -226,3 +226,25 @@ def test_the_cli_keeps_a_warehouse_state_beside_it_unless_told_otherwise(tmp_pat
     runner.configure("data/marts.duckdb", "landing")
     assert os.environ["DAGSTER_HOME"] == str(tmp_path / "shared")
     assert os.environ["FINOPS_QUARANTINE"] == str(tmp_path / "refused")
+
+
+def test_the_demo_hints_name_the_warehouse_instance_and_close_directory_in_use(
+    tmp_path, monkeypatch
+):
+    from dagster_project.cli import _demo_hints
+
+    warehouse = tmp_path / "demo" / "warehouse.duckdb"
+    monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv(
+        "DAGSTER_HOME", str(tmp_path / "demo" / "warehouse.duckdb.finops" / "dagster")
+    )
+    ui, _, close = _demo_hints(warehouse, ["2026-07", "2026-08"])
+    assert ui.endswith(f"  finops ui --warehouse {warehouse}")
+    assert close.endswith(
+        f"  finops close --warehouse {warehouse} --out {tmp_path / 'home' / 'close'} "
+        "--period 2026-08"
+    )
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "shared"))
+    ui, _, close = _demo_hints(warehouse, ["2026-07", "2026-08"])
+    prefix = f"  DAGSTER_HOME={tmp_path / 'shared'} finops "
+    assert prefix + "ui" in ui and prefix + "close" in close
