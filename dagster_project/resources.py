@@ -31,8 +31,8 @@ def default_landing() -> str:
 def state_dir(warehouse: Path | str) -> Path:
     """The warehouse's own state, beside the file and named after it (`warehouse.duckdb` ->
     `warehouse.duckdb.finops/`): `dagster/` (the Dagster instance: run and check history),
-    `logs/` (the CLI's run logs), `quarantine/` (refused files). Moved or copied with the file,
-    it goes along; a copy under another name starts with none."""
+    `logs/` (the CLI's run logs), `quarantine/` (refused files). A copy of the file under
+    another name or path starts with none (runs are matched by the file's absolute path)."""
     path = Path(warehouse).resolve()
     return path.with_name(f"{path.name}.finops")
 
