@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -86,7 +87,8 @@ def generate(out_dir: str, months: int, seed: int, rows: int | None, start: str 
     "--quarantine",
     default=None,
     type=click.Path(file_okay=False),
-    help="Where refused files go. Default: $FINOPS_QUARANTINE, else $FINOPS_HOME/quarantine.",
+    help="Where refused files go. Default: $FINOPS_QUARANTINE, else the warehouse's "
+    "<file>.finops/quarantine.",
 )
 def run(landing: str | None, warehouse: str | None, quarantine: str | None) -> None:
     """Ingest every export in the landing directory, build all models, run all checks.
@@ -136,13 +138,12 @@ def demo(workdir: str, seed: int, months: int) -> None:
     os.environ.setdefault("FINOPS_HOME", str(root))
     with console.status("generating demo exports"):
         truth = generate_exports(root, months=months, seed=seed)
-    runner.configure(
-        str(root / "warehouse.duckdb"), str(root / "landing"), str(root / "quarantine")
-    )
+    warehouse = root / "warehouse.duckdb"
+    runner.configure(str(warehouse), str(root / "landing"))
     with console.status("ingesting, building models, running checks"):
         outcome = _exclusive(runner.run_pipeline)
     _report(outcome)
-    _summary(root / "warehouse.duckdb")
+    _summary(warehouse)
     ok = outcome.ok
     if ok:
         # The month-end close of the first month, as finance would run it once its invoices
@@ -153,20 +154,33 @@ def demo(workdir: str, seed: int, months: int) -> None:
         console.print()
         _report_close(closed)
         ok = closed.ok
-    next_close = (
-        f"  close the next month:            FINOPS_HOME={root} finops close --period "
-        f"{truth.billing_periods[1]}\n"
-        if len(truth.billing_periods) > 1
-        else ""
-    )
-    console.print(
-        "\nNext:\n"
-        f"  lineage, partitions and checks:  FINOPS_HOME={root} finops ui\n"
-        f"  query the warehouse:             duckdb -readonly {root / 'warehouse.duckdb'}\n"
-        f"{next_close}"
-        f"  what the generator made:         {root / 'ground_truth.json'}"
-    )
+    console.print("\nNext:")
+    for line in _demo_hints(warehouse, truth.billing_periods):
+        console.print(f"  {line}", soft_wrap=True)
+    console.print(f"  what the generator made:         {root / 'ground_truth.json'}")
     sys.exit(0 if ok else 1)
+
+
+def _demo_hints(warehouse: Path, periods: list[str]) -> list[str]:
+    """The commands that reach what the demo used: its warehouse, Dagster instance and close
+    directory (the instance is the warehouse's own unless DAGSTER_HOME chose another)."""
+    from dagster_project.close.period import default_close_root
+    from dagster_project.resources import state_dir
+
+    dagster_home = Path(os.environ["DAGSTER_HOME"])
+    own = dagster_home == state_dir(warehouse) / "dagster"
+    prefix = "" if own else f"DAGSTER_HOME={shlex.quote(str(dagster_home))} "
+    file = shlex.quote(str(warehouse))
+    hints = [
+        f"lineage, partitions and checks:  {prefix}finops ui --warehouse {file}",
+        f"query the warehouse:             duckdb -readonly {file}",
+    ]
+    if len(periods) > 1:
+        hints.append(
+            f"close the next month:            {prefix}finops close --warehouse {file} "
+            f"--out {shlex.quote(str(default_close_root()))} --period {periods[1]}"
+        )
+    return hints
 
 
 @main.group()
@@ -312,7 +326,10 @@ def ui(port: int, host: str, warehouse: str | None) -> None:
 
     runner.configure(warehouse, None)
     ensure_manifest()
-    console.print(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})")
+    console.print(
+        f"Dagster UI on http://{host}:{port} for {os.environ['FINOPS_WAREHOUSE']} "
+        f"(its runs and checks: DAGSTER_HOME={os.environ['DAGSTER_HOME']})"
+    )
     # `dagster dev` re-parses the dbt project with the dbt found on PATH: put this venv's first.
     bin_dir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
@@ -434,9 +451,9 @@ def _report(outcome) -> None:
 
 
 def _summary(warehouse: Path) -> None:
-    from dagster_project.runner import read_only
+    from dagster_project.warehouse_connection import connect
 
-    with read_only(warehouse) as con:
+    with connect(warehouse, read_only=True) as con:
         files = con.execute(
             """
             select format, status, count(*), sum(rows)

@@ -7,11 +7,16 @@ import dagster as dg
 from dagster_project.assets.close import CLOSE_MART_KEYS, invoices_reconcile, month_end_close
 from dagster_project.assets.dbt import warehouse_models
 from dagster_project.assets.ingest import raw_exports
-from dagster_project.resources import build_resources
+from dagster_project.resources import build_resources, default_warehouse, warehouse_tags
 from dagster_project.sensors import build_sensors
+
+# Runs started from the UI or a sensor name their warehouse too (the close gate reads only its
+# own warehouse's checks); the CLI tags each run itself (runner._execute).
+run_tags = warehouse_tags(default_warehouse())
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
+    run_tags=run_tags,
     selection=dg.AssetSelection.assets(raw_exports),
     description="Landing files of the selected billing months -> raw tables and manifest.",
 )
@@ -19,17 +24,20 @@ ingest_job = dg.define_asset_job(
 close_gate = dg.AssetSelection.checks(invoices_reconcile)
 transform_job = dg.define_asset_job(
     "transform_job",
+    run_tags=run_tags,
     selection=dg.AssetSelection.assets(warehouse_models) - close_gate,
     description="dbt build: every model and its tests.",
 )
 
 close_marts_job = dg.define_asset_job(
     "close_marts_job",
+    run_tags=run_tags,
     selection=dg.AssetSelection.assets(*CLOSE_MART_KEYS) - close_gate,
     description="dbt build of the reconciliation, adjustments and billing periods, with tests.",
 )
 close_job = dg.define_asset_job(
     "close_job",
+    run_tags=run_tags,
     selection=dg.AssetSelection.assets(month_end_close)
     | dg.AssetSelection.checks(invoices_reconcile),
     description="Reconcile the month (blocking check), then write its extracts and close it.",
@@ -39,6 +47,7 @@ close_job = dg.define_asset_job(
 # closed month (tag finops/close_period), so the UI shows its result on the current table.
 reconcile_job = dg.define_asset_job(
     "reconcile_job",
+    run_tags=run_tags,
     selection=close_gate,
     description="The reconciliation gate of one billing month (tag finops/close_period).",
 )

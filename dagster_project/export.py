@@ -33,6 +33,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.warehouse_connection import connect
+
 log = logging.getLogger(__name__)
 
 MART = "marts.fct_cost_and_usage"
@@ -151,7 +153,7 @@ def export_focus(warehouse: Path, out: Path, period: str | None = None) -> Expor
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+        con = connect(warehouse, read_only=True)
     except duckdb.Error as exc:
         raise ExportError(
             f"cannot open warehouse {warehouse} read-only ({exc}); if `finops run` or another "

@@ -2,7 +2,8 @@
 
 Every location comes from the environment so the Dagster UI, the `finops` CLI and the tests
 share one definition: FINOPS_HOME (default `.finops`), FINOPS_WAREHOUSE, FINOPS_LANDING,
-FINOPS_QUARANTINE.
+FINOPS_QUARANTINE. What belongs to one warehouse (its run and check history, run logs and
+quarantine) lives beside it, in its state directory (`state_dir`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,26 @@ def default_landing() -> str:
     return os.environ.get("FINOPS_LANDING", str(finops_home() / "landing"))
 
 
+def state_dir(warehouse: Path | str) -> Path:
+    """The warehouse's own state, beside the file and named after it (`warehouse.duckdb` ->
+    `warehouse.duckdb.finops/`): `dagster/` (the Dagster instance: run and check history),
+    `logs/` (the CLI's run logs), `quarantine/` (refused files). A copy of the file under
+    another name or path starts with none (runs are matched by the file's absolute path)."""
+    path = Path(warehouse).resolve()
+    return path.with_name(f"{path.name}.finops")
+
+
 def default_quarantine() -> str:
-    return os.environ.get("FINOPS_QUARANTINE", str(finops_home() / "quarantine"))
+    return os.environ.get("FINOPS_QUARANTINE") or str(state_dir(default_warehouse()) / "quarantine")
+
+
+# The run tag naming the warehouse a run worked on: the close gate reads only the checks of runs
+# on its own warehouse, even when warehouses share one Dagster instance.
+WAREHOUSE_TAG = "finops/warehouse"
+
+
+def warehouse_tags(warehouse: Path | str) -> dict[str, str]:
+    return {WAREHOUSE_TAG: str(Path(warehouse).resolve())}
 
 
 class WarehouseSettings(dg.ConfigurableResource):

@@ -5,8 +5,9 @@
 (`transform_job`), and warns about invoices that do not reconcile yet. `run_close` closes one
 billing month from the marts the last `finops run` built: it runs `close_job` (the blocking
 reconciliation check, then the close asset), then rebuilds the close marts (`close_marts_job`)
-so `dim_billing_period` shows the month Closed. The runs land in the Dagster instance under
-FINOPS_HOME, so `finops ui` shows them beside runs started from the UI.
+so `dim_billing_period` shows the month Closed. The runs land in the warehouse's Dagster
+instance (its state directory, `resources.state_dir`), so `finops ui` shows them beside runs
+started from the UI; every run is tagged with the warehouse it worked on.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dagster._core.storage.tags import (
 )
 
 from dagster_project.partitions import current_partition_key, partition_range
+from dagster_project.warehouse_connection import connect
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,9 @@ def configure(warehouse: str | None, landing: str | None, quarantine: str | None
     """Point resources, the dbt profile and the Dagster instance at the chosen locations.
 
     Every location becomes an absolute path in the environment: dbt runs in the project
-    directory, so a relative path would name another file there.
+    directory, so a relative path would name another file there. The Dagster instance
+    (DAGSTER_HOME) and the quarantine (FINOPS_QUARANTINE) are the warehouse's own, in its state
+    directory, unless set in the environment.
     """
     from dagster_project import resources
 
@@ -80,7 +84,9 @@ def configure(warehouse: str | None, landing: str | None, quarantine: str | None
     os.environ["FINOPS_QUARANTINE"] = str(
         Path(quarantine or resources.default_quarantine()).resolve()
     )
-    dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(home / "dagster")))
+    state = resources.state_dir(os.environ["FINOPS_WAREHOUSE"])
+    dagster_home = Path(os.environ.get("DAGSTER_HOME") or state / "dagster").resolve()
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
     dagster_home.mkdir(parents=True, exist_ok=True)
     # Default local storage, no telemetry, no "join the community" prompt; a written config stays.
     instance_yaml = dagster_home / "dagster.yaml"
@@ -125,14 +131,17 @@ def _execute(
 
     The Dagster UI shows the same events; the CLI prints only the outcome.
     """
-    log_dir = Path(os.environ["FINOPS_HOME"]) / "logs"
+    from dagster_project.resources import state_dir, warehouse_tags
+
+    warehouse = os.environ["FINOPS_WAREHOUSE"]
+    log_dir = state_dir(warehouse) / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{job.name}.log"
     outcome.logs.append(log_path)
     with log_path.open("w") as log, redirect_stdout(log), redirect_stderr(log):
         return job.execute_in_process(
             instance=instance,
-            tags=tags,
+            tags={**(tags or {}), **warehouse_tags(warehouse)},
             partition_key=partition_key,
             raise_on_error=False,
             run_config={
@@ -213,7 +222,7 @@ def landing_notes(warehouse: Path) -> tuple[list[str], list[str]]:
 
     if not warehouse.exists():
         return [], []
-    with read_only(warehouse) as con:
+    with connect(warehouse, read_only=True) as con:
         try:
             notes = con.execute(
                 "select path, notes from raw.ingest_manifest "
@@ -224,23 +233,6 @@ def landing_notes(warehouse: Path) -> tuple[list[str], list[str]]:
         return [f"{path}: {note}" for path, note in notes], unknown_vocabulary_summary(con)
 
 
-def read_only(warehouse: Path, wait_seconds: float = 30.0):
-    """A read-only connection to the warehouse, waiting while a finishing dbt process still
-    holds DuckDB's write lock (the job reports success as dbt writes its last results)."""
-    import time
-
-    import duckdb
-
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            return duckdb.connect(str(warehouse), read_only=True)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-
 def reconciliation_warnings(warehouse: Path) -> list[str]:
     """Invoices of open months that do not reconcile yet: `finops close` would refuse them."""
     import duckdb
@@ -249,7 +241,7 @@ def reconciliation_warnings(warehouse: Path) -> list[str]:
 
     if not warehouse.exists():
         return []
-    with read_only(warehouse) as con:
+    with connect(warehouse, read_only=True) as con:
         try:
             rows = con.execute(
                 """
@@ -352,14 +344,12 @@ def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
 
 def _closed_state(label: str) -> tuple[str, str] | None:
     """(extract directory, manifest sha256) of a closed month, else None."""
-    import duckdb
-
     from dagster_project.close.state import closed_period
     from dagster_project.partitions import month_start
 
     warehouse = Path(os.environ["FINOPS_WAREHOUSE"])
     if not warehouse.exists():
         return None
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:
         closed = closed_period(con, month_start(label))
     return (closed.extract_directory, closed.manifest_sha256) if closed else None

@@ -8,13 +8,17 @@ Dagster does not start the close asset in that run (the UI shows the check and i
 from pathlib import Path
 
 import dagster as dg
-import duckdb
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.asset_check_execution_record import (
+    AssetCheckExecutionRecord,
+    AssetCheckExecutionRecordStatus,
+)
+from dagster._core.storage.event_log.base import EventLogStorage
 
 from dagster_project.close import close_period, refusals
 from dagster_project.close.state import closed_period
 from dagster_project.partitions import billing_month_partitions, month_start, period_label
-from dagster_project.resources import WarehouseSettings
+from dagster_project.resources import WarehouseSettings, warehouse_tags
+from dagster_project.warehouse_connection import connect
 
 RECONCILIATION_KEY = dg.AssetKey(["marts", "fct_invoice_reconciliation"])
 CLOSE_KEY = dg.AssetKey(["close", "month_end_close"])
@@ -41,20 +45,36 @@ class CloseConfig(dg.Config):
     out_root: str = ""
 
 
-def failed_blocking_checks(context: dg.AssetCheckExecutionContext) -> list[str]:
+def failed_blocking_checks(context: dg.AssetCheckExecutionContext, warehouse: Path) -> list[str]:
     """Checks that protect money (blocking, or dbt tests of error severity) whose latest
-    execution failed: the marts a close reads may be stale or wrong."""
+    execution on this warehouse failed: the marts a close reads may be stale or wrong.
+
+    Only runs tagged with this warehouse count, so warehouses sharing one Dagster instance
+    never gate each other's close."""
     from dagster_project.definitions import defs  # the code location this check belongs to
 
     specs = [s for a in defs.resolve_asset_graph().assets_defs for s in a.check_specs]
     blocking = {s.key for s in specs if s.blocking}
-    latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(
-        [s.key for s in specs if s.key.name != RECONCILIATION_CHECK]
-    )
+    keys = [s.key for s in specs if s.key.name != RECONCILIATION_CHECK]
+    runs = {
+        record.dagster_run.run_id
+        for record in context.instance.get_run_records(
+            dg.RunsFilter(tags=warehouse_tags(warehouse))
+        )
+    }
+    storage = context.instance.event_log_storage
+    # One query answers every key whose newest execution is on this warehouse (an instance of
+    # its own); the others are looked up further back.
+    latest = storage.get_latest_asset_check_execution_by_key(keys)
     failed = []
-    for key, record in sorted(latest.items(), key=lambda kv: kv[0].to_user_string()):
+    for key in sorted(keys, key=lambda k: k.to_user_string()):
+        record = latest.get(key)
+        if record is not None and record.run_id not in runs:
+            record = _latest_execution(storage, key, runs)
+        if record is None or record.status != AssetCheckExecutionRecordStatus.FAILED:
+            continue
         evaluation = record.evaluation
-        if record.status != AssetCheckExecutionRecordStatus.FAILED or evaluation is None:
+        if evaluation is None:
             continue
         if key in blocking or evaluation.severity == dg.AssetCheckSeverity.ERROR:
             failed.append(
@@ -62,6 +82,21 @@ def failed_blocking_checks(context: dg.AssetCheckExecutionContext) -> list[str]:
                 f"({evaluation.description or 'see the Dagster UI'}): fix it and `finops run`"
             )
     return failed
+
+
+def _latest_execution(
+    storage: EventLogStorage, key: dg.AssetCheckKey, runs: set[str], page: int = 100
+) -> AssetCheckExecutionRecord | None:
+    """The newest execution of `key` in one of `runs`."""
+    cursor = None
+    while True:
+        records = storage.get_asset_check_execution_history(key, limit=page, cursor=cursor)
+        for record in records:
+            if record.run_id in runs:
+                return record
+        if len(records) < page:
+            return None
+        cursor = records[-1].id
 
 
 # The month a run of the check is for, outside close_job (whose partition says it).
@@ -93,9 +128,13 @@ def invoices_reconcile(
             description="run this check in close_job, for one billing month (its partition)",
         )
     start = month_start(period)
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    with connect(settings.warehouse_path, read_only=True) as con:
         already = closed_period(con, start)
-        reasons = [] if already else refusals(con, start) + failed_blocking_checks(context)
+        reasons = (
+            []
+            if already
+            else refusals(con, start) + failed_blocking_checks(context, settings.warehouse_path)
+        )
     description = (
         f"{start:%Y-%m} is closed already ({already.closed_at:%Y-%m-%d %H:%M} UTC)"
         if already

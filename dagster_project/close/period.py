@@ -39,6 +39,7 @@ from dagster_project.close.gate import (
 from dagster_project.close.state import ClosedPeriod, carried_periods, closed_period, closed_periods
 from dagster_project.locations import RULES_DIR
 from dagster_project.partitions import month_start
+from dagster_project.warehouse_connection import connect
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def close_period(
     """
     start = month_start(period)
     label = f"{start:%Y-%m}"
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(warehouse) as con:
         existing = closed_period(con, start)
         if existing:
             return _already_closed(label, existing)

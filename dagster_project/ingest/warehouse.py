@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project import warehouse_connection
 from dagster_project.formats import FORMATS, METADATA_COLUMNS, ExportFormat, quote
 from dagster_project.ingest.detect import Detected
 from dagster_project.ingest.scratch import (
@@ -156,7 +157,7 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     (empty) on a landing directory that holds only some formats.
     """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse))
+    con = warehouse_connection.connect(warehouse)
     con.execute("SET TimeZone = 'UTC'")
     # The same memory bound as dbt's profile (dbt/profiles.yml): DuckDB spills past it.
     con.execute(f"SET memory_limit = '{duckdb_memory_limit()}'")

@@ -28,6 +28,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.resources import state_dir
+
 # The warehouse keeps money as DECIMAL(38, 10); nise writes floats with up to 17 decimals, so
 # each source value may move by half a unit of the 10th decimal, never more.
 PER_ROW_ROUNDING = Decimal("0.5e-10")
@@ -184,7 +186,7 @@ def test_every_nise_file_loads_and_none_is_quarantined(nise_landing, nise_run):
         if ("loaded", "") not in by_path.get(p.resolve(), ())
     ]
     assert not not_loaded, f"not loaded (manifest: {dict(by_path)}): {not_loaded}"
-    quarantine = nise_run.home / "quarantine"
+    quarantine = state_dir(nise_run.warehouse) / "quarantine"
     assert not quarantine.exists() or not any(p.is_file() for p in quarantine.rglob("*"))
 
 

@@ -1,0 +1,44 @@
+"""The one way the project opens the warehouse file: attached under a fixed catalog name.
+
+DuckDB names a file's catalog after its stem, and a two-part name such as `marts.fct_x` is
+ambiguous when that stem is also a schema (a warehouse called `marts.duckdb`). Attached as
+`warehouse` to an in-memory database, and made the default, every name resolves the same way
+whatever the file is called. dbt's profile (dbt/profiles.yml) attaches it the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+
+CATALOG = "warehouse"
+
+
+def connect(
+    warehouse: Path | str, *, read_only: bool = False, wait_seconds: float = 30.0
+) -> duckdb.DuckDBPyConnection:
+    """A connection whose default catalog is the warehouse file.
+
+    Waits up to `wait_seconds` while another process holds DuckDB's write lock (a finishing
+    dbt process still holds it as the job reports success; an analyst's tool may too).
+    """
+    path = Path(warehouse)
+    quoted = str(path).replace("'", "''")
+    attach = f"ATTACH '{quoted}' AS {CATALOG}" + (" (READ_ONLY)" if read_only else "")
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        # Spill beside the file, as DuckDB does for a database it opens directly (an in-memory
+        # database would spill into the working directory).
+        con = duckdb.connect(config={"temp_directory": f"{path}.tmp"})
+        try:
+            con.execute(attach)
+        except duckdb.IOException as exc:
+            con.close()
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+            continue
+        con.execute(f"USE {CATALOG}")
+        return con
