@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -162,22 +163,33 @@ def demo(workdir: str, seed: int, months: int) -> None:
 
 
 def _demo_hints(warehouse: Path, periods: list[str]) -> list[str]:
-    """The commands that reach what the demo used: its warehouse, Dagster instance and close
-    directory (the instance is the warehouse's own unless DAGSTER_HOME chose another)."""
+    """Commands that reach what the demo used (its warehouse, Dagster instance and close
+    directory) and run as printed in a fresh shell: `finops` and Python by their full path
+    unless this environment's `finops` is the one on PATH."""
     from dagster_project.close.period import default_close_root
     from dagster_project.resources import state_dir
 
     dagster_home = Path(os.environ["DAGSTER_HOME"])
     own = dagster_home == state_dir(warehouse) / "dagster"
     prefix = "" if own else f"DAGSTER_HOME={shlex.quote(str(dagster_home))} "
+    bin_dir = Path(sys.executable).parent
+    on_path = shutil.which("finops") == str(bin_dir / "finops")
+    finops = prefix + ("finops" if on_path else shlex.quote(str(bin_dir / "finops")))
+    python = "python" if on_path else shlex.quote(sys.executable)
     file = shlex.quote(str(warehouse))
+    query = (
+        f"import duckdb; duckdb.connect({str(warehouse)!r}, read_only=True)"
+        ".sql('from marts.dim_billing_period').show()"
+    )
     hints = [
-        f"lineage, partitions and checks:  {prefix}finops ui --warehouse {file}",
-        f"query the warehouse:             duckdb -readonly {file}",
+        f"lineage, partitions and checks:  {finops} ui --warehouse {file}",
+        f"query the warehouse:             {python} -c {shlex.quote(query)}",
+        f"FOCUS 1.2 as Parquet:            {finops} export focus --warehouse {file} "
+        f"--out {shlex.quote(str(warehouse.parent / 'focus.parquet'))}",
     ]
     if len(periods) > 1:
         hints.append(
-            f"close the next month:            {prefix}finops close --warehouse {file} "
+            f"close the next month:            {finops} close --warehouse {file} "
             f"--out {shlex.quote(str(default_close_root()))} --period {periods[1]}"
         )
     return hints

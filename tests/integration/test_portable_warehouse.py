@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -219,23 +221,35 @@ def test_the_cli_keeps_a_warehouse_state_beside_it_unless_told_otherwise(tmp_pat
     assert os.environ["FINOPS_QUARANTINE"] == str(tmp_path / "refused")
 
 
-def test_the_demo_hints_name_the_warehouse_instance_and_close_directory_in_use(
-    tmp_path, monkeypatch
+def test_the_demo_hints_name_what_is_in_use_and_run_as_printed_in_a_fresh_shell(
+    close_home, tmp_path, monkeypatch
 ):
     from dagster_project.cli import _demo_hints
 
-    warehouse = tmp_path / "demo" / "warehouse.duckdb"
+    warehouse = close_home.warehouse
     monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv(
-        "DAGSTER_HOME", str(tmp_path / "demo" / "warehouse.duckdb.finops" / "dagster")
-    )
-    ui, _, close = _demo_hints(warehouse, ["2026-07", "2026-08"])
-    assert ui.endswith(f"  finops ui --warehouse {warehouse}")
+    monkeypatch.setenv("DAGSTER_HOME", str(state_dir(warehouse) / "dagster"))
+    ui, query, export, close = _demo_hints(warehouse, ["2026-07", "2026-08"])
+    finops = f"{Path(sys.executable).parent / 'finops'}"
+    assert ui.endswith(f"  {finops} ui --warehouse {warehouse}")
     assert close.endswith(
-        f"  finops close --warehouse {warehouse} --out {tmp_path / 'home' / 'close'} "
+        f"  {finops} close --warehouse {warehouse} --out {tmp_path / 'home' / 'close'} "
         "--period 2026-08"
     )
+    # A fresh shell: no virtual environment on PATH, none of the project's variables.
+    fresh = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    out = {}
+    for hint in (query, export):
+        command = hint.split(":", 1)[1].strip()
+        done = subprocess.run(
+            ["bash", "-c", command], env=fresh, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+        out[hint] = done.stdout
+    assert "BillingPeriodStart" in out[query] and "rows" in out[query]
+    assert (warehouse.parent / "focus.parquet").stat().st_size > 0
+
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "shared"))
-    ui, _, close = _demo_hints(warehouse, ["2026-07", "2026-08"])
-    prefix = f"  DAGSTER_HOME={tmp_path / 'shared'} finops "
+    ui, _, _, close = _demo_hints(warehouse, ["2026-07", "2026-08"])
+    prefix = f"  DAGSTER_HOME={tmp_path / 'shared'} {finops} "
     assert prefix + "ui" in ui and prefix + "close" in close
