@@ -7,6 +7,7 @@ any point leaves what was loaded before untouched (DuckDB rolls the whole transa
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -312,7 +313,7 @@ def record_held_back(
             )
         con.commit()
     except BaseException:
-        con.rollback()
+        _rollback(con)
         raise
 
 
@@ -462,5 +463,12 @@ def load_delivery(
         )
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo the open transaction, unless DuckDB already ended it (a failed write or commit, a
+    full disk): the caller re-raises the error that ended it, not this one's."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
