@@ -95,24 +95,61 @@ def first_period(truth: dict) -> str:
     return sorted({invoice["billing_period"] for invoice in truth["invoices"]})[0]
 
 
-def test_run_and_close_on_a_copy_named_after_a_schema(built, demo_run, finops_cli, tmp_path):
-    original, truth, _ = built
-    root = demo_run[2]
+def test_run_and_close_on_a_copy_named_after_a_schema_with_a_junk_file_among_the_exports(
+    built, demo_run, finops_cli, tmp_path
+):
+    """The warehouse is a copy named `close.duckdb`; its landing is the demo's plus one junk file
+    in the second month's AWS CUR delivery folder. The junk is quarantined, every model is built
+    from the rest, the second month is held back and refuses to close, the first month closes;
+    history, logs and quarantine are the copy's own. Ground truth: the demo's invoices and the
+    month the junk file's folder names."""
+    from dagster_project.assets.close import RECONCILIATION_CHECK, RECONCILIATION_KEY
+    from dagster_project.assets.ingest import ACCEPTED_CHECK, MANIFEST_KEY
+
+    original, truth, counts = built
     warehouse = tmp_path / "close.duckdb"
     shutil.copyfile(original, warehouse)
     env = own_state_env(demo_run, tmp_path / "home")
-    period = first_period(truth)
+    first, second = sorted({invoice["billing_period"] for invoice in truth["invoices"]})[:2]
+    # copytree keeps modification times: ingestion orders deliveries by them.
+    landing = shutil.copytree(demo_run[2] / "landing", tmp_path / "landing")
+    (folder,) = landing.glob(f"aws/cur/*/{second.replace('-', '')}01-*")
+    junk = folder / "notes from finance.csv"
+    junk.write_text("this is not a billing export\nat all\n")
 
-    run = finops_cli(
-        "run", "--landing", str(root / "landing"), "--warehouse", str(warehouse), env=env
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    run = finops_cli("run", "--landing", str(landing), "--warehouse", str(warehouse), env=env)
+    assert run.returncode == 3, run.stdout[-3000:] + run.stderr[-3000:]  # built, files held
+    relative = str(junk.relative_to(landing))
+    state = state_dir(warehouse)
+    assert state == tmp_path / "close.duckdb.finops"
+    assert f"refused {relative}: unknown format" in run.stdout
+    assert f"moved to {state / 'quarantine' / relative}" in run.stdout
+    assert f"held back: billing months {second} stay open" in run.stdout
+    assert not junk.exists() and (state / "quarantine" / relative).is_file()
+    with connect(warehouse, read_only=True) as con:
+        # Every model is built from the good files: the marts hold what they held before.
+        after = row_counts(con)
+        held = con.execute(
+            "select strftime(BillingPeriodStart, '%Y-%m'), count(*), min(HeldBackFiles),"
+            " max(HeldBackFiles) from marts.dim_billing_period where IsHeldBack group by all"
+        ).fetchall()
+        accounts = con.execute(
+            "select count(*) from marts.dim_billing_period where BillingPeriodStart = ?",
+            [f"{second}-01"],
+        ).fetchone()[0]
+    marts = {key: rows for key, rows in counts.items() if key[0] == "marts"}
+    assert {key: rows for key, rows in after.items() if key[0] == "marts"} == marts
+    # Refused before its rows were read: every account of the month its folder names waits.
+    assert held == [(second, accounts, str(junk), str(junk))]
+
     out = tmp_path / "extracts"
-    closed = finops_cli(
-        "close", "--period", period, "--warehouse", str(warehouse), "--out", str(out), env=env
-    )
+    close = ("close", "--warehouse", str(warehouse), "--out", str(out), "--period")
+    refused = finops_cli(*close, second, env=env)
+    assert refused.returncode == 1, refused.stdout[-3000:] + refused.stderr[-3000:]
+    assert "data held back" in refused.stdout and str(junk) in refused.stdout
+    closed = finops_cli(*close, first, env=env)
     assert closed.returncode == 0, closed.stdout[-3000:] + closed.stderr[-3000:]
-    assert (out / period / "manifest.json").is_file()
+    assert (out / first / "manifest.json").is_file() and not (out / second).exists()
     with connect(warehouse, read_only=True) as con:
         recorded = con.execute(
             "select strftime(BillingPeriodStart, '%Y-%m') from close.closed_periods"
@@ -120,15 +157,27 @@ def test_run_and_close_on_a_copy_named_after_a_schema(built, demo_run, finops_cl
         status = con.execute(
             "select distinct Status from marts.dim_billing_period"
             " where strftime(BillingPeriodStart, '%Y-%m') = ?",
-            [period],
+            [first],
         ).fetchall()
-    assert recorded == [(period,)] and status == [("Closed",)]
+    assert recorded == [(first,)] and status == [("Closed",)]
 
-    # Its history and logs are beside it, every run tagged with it.
-    state = state_dir(warehouse)
-    assert state == tmp_path / "close.duckdb.finops"
     with dg.DagsterInstance.from_config(str(state / "dagster")) as instance:
         runs = instance.get_runs()
+        checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [
+                accepted := dg.AssetCheckKey(MANIFEST_KEY, ACCEPTED_CHECK),
+                gate := dg.AssetCheckKey(RECONCILIATION_KEY, RECONCILIATION_CHECK),
+            ]
+        )
+        (latest,) = instance.fetch_materializations(RECONCILIATION_KEY, limit=1).records
+    # The refused file warns (it never reached a raw table) and says where it went.
+    assert not checks[accepted].evaluation.passed
+    assert checks[accepted].evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert str(state / "quarantine" / relative) in checks[accepted].evaluation.description
+    # The gate's last result is current: evaluated on the latest reconciliation table.
+    assert checks[gate].evaluation.passed and first in checks[gate].evaluation.description
+    assert checks[gate].evaluation.target_materialization_data.storage_id == latest.storage_id
+    # Its history and logs are beside it, every run tagged with it.
     jobs = {r.job_name for r in runs}
     assert jobs >= {"ingest_job", "transform_job", "close_job", "close_marts_job"}
     assert {p.name for p in (state / "logs").iterdir()} == {f"{job}.log" for job in jobs}
