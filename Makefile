@@ -25,8 +25,13 @@ lint: install
 
 # Two workers (one per core of the reference machine): the shared demo run is built once for both
 # (tests/conftest.py), each test file runs on one worker so its module fixtures are built once.
-test: lint install-check
-	$(BIN)/pytest -q -n 2 --dist loadfile
+# The install check runs beside them (it waits on pip and disk much of its time); its output is
+# shown when it ends.
+test: lint
+	@log=$$(mktemp); PYTHON=$(PYTHON) .ci/install-check > $$log 2>&1 & check=$$!; \
+	$(BIN)/pytest -q -n 2 --dist loadfile; tests=$$?; \
+	wait $$check; installed=$$?; cat $$log; rm -f $$log; \
+	test $$tests -eq 0 -a $$installed -eq 0
 
 # The built wheel, installed without extras into a clean venv, generates, runs and closes a month.
 install-check:
