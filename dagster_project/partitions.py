@@ -8,16 +8,10 @@ makes them; users speak of months as `YYYY-MM`, so both spellings are accepted h
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import dagster as dg
-
-# Early enough for any export a company still keeps; end_offset=1 includes the open month.
-FIRST_BILLING_MONTH = "2020-01-01"
-
-billing_month_partitions = dg.MonthlyPartitionsDefinition(
-    start_date=FIRST_BILLING_MONTH, end_offset=1
-)
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
 
@@ -41,6 +35,21 @@ def partition_key(period: str) -> str:
 def period_label(key: str) -> str:
     """The `YYYY-MM` spelling of a partition key, as people and file names use it."""
     return month_start(key).strftime("%Y-%m")
+
+
+# The first month Dagster shows and runs: FINOPS_FIRST_BILLING_MONTH (YYYY-MM), the first month
+# of a company's data, else early enough for any export a company still keeps. end_offset=1
+# includes the open month.
+FIRST_BILLING_MONTH = partition_key(os.environ.get("FINOPS_FIRST_BILLING_MONTH") or "2020-01")
+
+billing_month_partitions = dg.MonthlyPartitionsDefinition(
+    start_date=FIRST_BILLING_MONTH, end_offset=1
+)
+
+
+def before_first_month(periods: set[str]) -> list[str]:
+    """The billing months (`YYYY-MM`) that fall before the first partition, sorted."""
+    return sorted(p for p in periods if partition_key(p) < FIRST_BILLING_MONTH)
 
 
 def partition_to_dbt_vars(key: str) -> dict[str, str]:

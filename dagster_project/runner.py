@@ -24,7 +24,13 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
-from dagster_project.partitions import current_partition_key, partition_range
+from dagster_project.partitions import (
+    FIRST_BILLING_MONTH,
+    before_first_month,
+    current_partition_key,
+    partition_range,
+    period_label,
+)
 from dagster_project.warehouse_connection import connect
 
 log = logging.getLogger(__name__)
@@ -164,6 +170,12 @@ def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
     found = {period for f in planned for period in f.billing_periods}
     wanted = sorted(found if periods is None else found & periods)
     outcome = PipelineOutcome(periods=wanted)
+    if early := before_first_month(set(wanted)):
+        outcome.run_failures.append(
+            f"billing months {', '.join(early)} are before FINOPS_FIRST_BILLING_MONTH "
+            f"({period_label(FIRST_BILLING_MONTH)}): set it to {early[0]} or earlier, run again"
+        )
+        return outcome
     instance = dg.DagsterInstance.get()
     repo = defs.get_repository_def()
     blocking = {
@@ -285,7 +297,7 @@ class CloseOutcome:
 def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
     """Close one billing month through Dagster; never raises for a refusal."""
     from dagster_project.assets.close import CLOSE_KEY, CLOSE_PERIOD_TAG, RECONCILIATION_CHECK
-    from dagster_project.partitions import partition_key, period_label
+    from dagster_project.partitions import partition_key
     from dagster_project.project import ensure_manifest
 
     label = period_label(period)

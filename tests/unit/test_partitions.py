@@ -44,3 +44,19 @@ def test_partition_keys_are_month_starts_that_the_range_uses():
     assert keys[0] == "2020-01-01"
     # end_offset=1: the open month is a partition, so a mid-month delivery can be ingested.
     assert keys[-1] == "2026-03-01"
+
+
+def test_the_first_billing_month_is_configured_and_months_before_it_are_named():
+    import subprocess
+    import sys
+
+    code = (
+        "from dagster_project.partitions import billing_month_partitions, before_first_month;"
+        "print(billing_month_partitions.get_first_partition_key());"
+        "print(before_first_month({'2026-05', '2026-06', '2026-07'}))"
+    )
+    env = {"FINOPS_FIRST_BILLING_MONTH": "2026-06", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["2026-06-01", "['2026-05']"]
