@@ -73,7 +73,6 @@ from dagster_project.ingest.warehouse import (
     connect,
     load_delivery,
     newer_deliveries,
-    record,
     record_held_back,
     same_delivery_as,
     seen,
@@ -696,12 +695,8 @@ class _Run:
     ) -> FileResult:
         """Record a duplicate or superseded part: a manifest row, no raw rows."""
         row = self._manifest_row(part, delivery, did, None, status=status, error=reason)
-        if status == "held":
-            held = _held_back(part)
-            record_held_back(self.con, row, held)
-        else:
-            held = []
-            record(self.con, row)
+        held = _held_back(part) if status == "held" else []
+        record_held_back(self.con, row, held)
         self.say(f"{part.remote.relative}: {status} ({reason})")
         return FileResult(
             part.remote.url,

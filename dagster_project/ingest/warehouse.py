@@ -74,6 +74,7 @@ PARTITION_COLUMNS = (
     ("loaded_at", "TIMESTAMP"),
 )
 _PARTITION_KEY = "provider VARCHAR, account VARCHAR, period DATE"
+_INSERT_PARTITION = f"INSERT INTO {PARTITIONS} VALUES ({', '.join('?' for _ in PARTITION_COLUMNS)})"
 STATUSES = ("loaded", "replaced", "superseded", "duplicate", "held", "quarantined")
 
 
@@ -296,8 +297,9 @@ def record_held_back(
     row: ManifestRow,
     partitions: list[tuple[str | None, str | None, dt.date]],
 ) -> None:
-    """Record a refused or held file with the partitions it would have fed (provider and account
-    NULL where unknown), so those billing months show incomplete until a later load covers them."""
+    """Record a file that loads nothing (refused, held, duplicate, superseded) and, for a refused
+    or held one, the partitions it would have fed (provider and account NULL where unknown), so
+    those billing months show incomplete until a later load covers them; one transaction."""
     first = (row.manifest_id, row.path, row.delivery_id, row.format)
     last = (row.status, row.delivered_at, row.loaded_at)
     con.begin()
@@ -305,7 +307,7 @@ def record_held_back(
         record(con, row)
         if partitions:
             con.executemany(
-                f"INSERT INTO {PARTITIONS} VALUES ({', '.join('?' for _ in PARTITION_COLUMNS)})",
+                _INSERT_PARTITION,
                 [
                     (*first, provider, account, period, None, None, None, *last)
                     for provider, account, period in partitions
@@ -323,7 +325,7 @@ def _record_partitions(
     """One raw.ingest_partitions row per partition and currency of a loaded part."""
     row = part.row
     con.executemany(
-        f"INSERT INTO {PARTITIONS} VALUES ({', '.join('?' for _ in PARTITION_COLUMNS)})",
+        _INSERT_PARTITION,
         [
             [
                 row.manifest_id,
