@@ -22,6 +22,8 @@ IN_CLONE = (_REPO_ROOT / "dbt_project.yml").is_file()
 
 PROJECT_DIR = _REPO_ROOT if IN_CLONE else PACKAGED_PROJECT_DIR
 PROFILES_DIR = PROJECT_DIR / "dbt"
+# What dbt reads of the project (the profile is under dbt/); its manifest depends on these only.
+DBT_PROJECT_PARTS = ("dbt_project.yml", "selectors.yml", "models", "macros", "seeds", "dbt")
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 RULES_DIR = PROJECT_DIR / "seeds" / "allocation"
 

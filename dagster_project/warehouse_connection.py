@@ -3,7 +3,8 @@
 DuckDB names a file's catalog after its stem, and a two-part name such as `marts.fct_x` is
 ambiguous when that stem is also a schema (a warehouse called `marts.duckdb`). Attached as
 `warehouse` to an in-memory database, and made the default, every name resolves the same way
-whatever the file is called. dbt's profile (dbt/profiles.yml) attaches it the same way.
+whatever the file is called. dbt attaches it the same way, through the plugin in
+`dagster_project.dbt_warehouse_plugin`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,19 @@ import duckdb
 CATALOG = "warehouse"
 
 
+def attach_statements(warehouse: Path | str, *, read_only: bool = False) -> list[str]:
+    """SQL that attaches the warehouse as `warehouse` and spills beside it.
+
+    Spill beside the file, as DuckDB does for a database it opens directly (an in-memory
+    database would spill into the working directory).
+    """
+    quoted = str(warehouse).replace("'", "''")
+    return [
+        f"SET temp_directory = '{quoted}.tmp'",
+        f"ATTACH '{quoted}' AS {CATALOG}" + (" (READ_ONLY)" if read_only else ""),
+    ]
+
+
 def connect(
     warehouse: Path | str, *, read_only: bool = False, wait_seconds: float = 30.0
 ) -> duckdb.DuckDBPyConnection:
@@ -24,16 +38,13 @@ def connect(
     Waits up to `wait_seconds` while another process holds DuckDB's write lock (a finishing
     dbt process still holds it as the job reports success; an analyst's tool may too).
     """
-    path = Path(warehouse)
-    quoted = str(path).replace("'", "''")
-    attach = f"ATTACH '{quoted}' AS {CATALOG}" + (" (READ_ONLY)" if read_only else "")
+    statements = attach_statements(warehouse, read_only=read_only)
     deadline = time.monotonic() + wait_seconds
     while True:
-        # Spill beside the file, as DuckDB does for a database it opens directly (an in-memory
-        # database would spill into the working directory).
-        con = duckdb.connect(config={"temp_directory": f"{path}.tmp"})
+        con = duckdb.connect()
         try:
-            con.execute(attach)
+            for statement in statements:
+                con.execute(statement)
         except duckdb.IOException as exc:
             con.close()
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:

@@ -13,13 +13,14 @@ import duckdb
 import pytest
 from filelock import FileLock
 
+from dagster_project.locations import DBT_PROJECT_PARTS
+
 # Each pytest-xdist worker parses and builds into its own dbt target directory: two dbt processes
 # writing one manifest.json and partial-parse file at once would corrupt them.
 if worker := os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("DBT_TARGET_PATH", f"target/{worker}")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_PARTS = ("dbt_project.yml", "selectors.yml", "models", "macros", "seeds", "dbt")
 
 
 def _shared(tmp_path_factory, name: str) -> Path:

@@ -45,6 +45,11 @@ class FolderTranslator(DagsterDbtTranslator):
         return model_layer(dbt_resource_props)
 
 
+# Unit tests check the SQL rules on fixed inputs, not the data: they belong to CI
+# (tests/integration/test_dbt_unit_tests.py), and in every run they were half of a small
+# build's time.
+PRODUCTION_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
+
 translator = FolderTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
@@ -54,5 +59,6 @@ translator = FolderTranslator(settings=DagsterDbtTranslatorSettings(enable_asset
     project=dbt_project,
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Build every selected model and run its tests (`dbt build`); a failing test fails the run."""
-    yield from dbt.cli(["build"], context=context).stream()
+    """Build every selected model and run its data tests (`dbt build`); a failing test fails the
+    run."""
+    yield from dbt.cli(["build", *PRODUCTION_BUILD_ARGS], context=context).stream()

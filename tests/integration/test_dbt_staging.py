@@ -464,3 +464,37 @@ def test_generic_tests_fail_on_a_duplicated_row_and_a_row_number_below_one(tmp_p
     assert any(name.startswith("unique_combination_stg_invoices") for name in failed), failed
     assert any(name.startswith("accepted_range_stg_invoices") for name in failed), failed
     assert not any(name.startswith("not_null") for name in failed), failed
+
+
+def test_not_null_columns_fails_once_per_column_that_holds_a_null(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    create_raw_tables(warehouse)
+    row = {
+        "invoice_id": None,
+        "invoice_issuer": "Amazon Web Services, Inc.",
+        "provider": "AWS",
+        "billing_account_id": "012345678901",
+        "billing_period": "2024-03",
+        "currency": None,
+        "amount": "1.00",
+        "issue_date": "2024-04-03",
+    }
+    with duckdb.connect(str(warehouse)) as con:
+        for row_number in (1, 2):
+            insert(con, "invoices", {**row, **metadata("inv-a", row_number, "0123", "2024-03-01")})
+    result = run_dbt(
+        ["build", "--select", "stg_invoices__invoices", *STAGING_ONLY], warehouse, tmp_path
+    )
+    assert result.returncode != 0
+    run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
+    (check,) = [
+        r for r in run_results["results"] if ".not_null_columns_stg_invoices" in r["unique_id"]
+    ]
+    # One failing row per column (invoice_id, currency), each counting its two NULL rows.
+    assert (check["status"], check["failures"]) == ("fail", 2), check
+    compiled = next((tmp_path / "target" / "compiled").rglob("not_null_columns_stg_invoices*.sql"))
+    with duckdb.connect() as con:
+        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
+        con.execute("use warehouse")
+        rows = con.execute(compiled.read_text()).fetchall()
+    assert sorted(rows) == [("currency", 2), ("invoice_id", 2)]

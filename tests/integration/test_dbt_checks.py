@@ -1,0 +1,79 @@
+"""The dbt checks that do not run as data tests in every build.
+
+- The unit tests (the SQL rules on fixed inputs) run once here: `finops run` leaves them out of
+  its `dbt build` (assets/dbt.py; they test the code, not the data, and were half of a small
+  run's build time). They read the column types of each model's inputs, so they run against a
+  copy of the demo warehouse.
+- A mart column that must never be NULL says so as a contract constraint, which the warehouse
+  enforces on every write, instead of a data test that scans the table after it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import duckdb
+
+from dagster_project.locations import PROFILES_DIR, PROJECT_DIR
+from dagster_project.project import DBT_EXECUTABLE, ensure_manifest
+
+
+def test_every_dbt_unit_test_passes(close_home, tmp_path):
+    manifest = json.loads(ensure_manifest().read_text())
+    declared = {uid for uid in manifest["unit_tests"]}
+    assert declared, "the project declares no dbt unit test"
+
+    target = tmp_path / "target"
+    done = subprocess.run(
+        [
+            DBT_EXECUTABLE,
+            "test",
+            "--select",
+            "test_type:unit",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROFILES_DIR),
+            "--target-path",
+            str(target),
+        ],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **close_home.env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    unit_results = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    failed = [r["unique_id"] for r in unit_results if r["status"] != "pass"]
+    assert done.returncode == 0 and not failed, f"{failed}\n{done.stdout[-4000:]}"
+    assert {r["unique_id"] for r in unit_results} == declared
+
+
+def test_every_not_null_constraint_of_a_mart_is_enforced_by_the_warehouse(demo_run):
+    manifest = json.loads(ensure_manifest().read_text())
+    declared = {
+        (node["name"], column["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["contract"]["enforced"]
+        for column in node["columns"].values()
+        if any(c["type"] == "not_null" for c in column["constraints"])
+    }
+    assert len({model for model, _ in declared}) >= 15, "marts declare few NOT NULL columns"
+    con = duckdb.connect(str(demo_run[0] / "warehouse.duckdb"), read_only=True)
+    try:
+        enforced = set(
+            con.execute(
+                """
+                select table_name, unnest(constraint_column_names)
+                from duckdb_constraints()
+                where schema_name = 'marts' and constraint_type = 'NOT NULL'
+                """
+            ).fetchall()
+        )
+        assert declared <= enforced, sorted(declared - enforced)
+    finally:
+        con.close()
