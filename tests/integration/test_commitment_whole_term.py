@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 
 import duckdb
 import pytest
-
-from dagster_project.locations import PROFILES_DIR, PROJECT_DIR
-from dagster_project.project import DBT_EXECUTABLE
+from dbt_runs import run_dbt
 
 MONTHS = 13
 
@@ -32,29 +29,11 @@ def whole_term(tmp_path_factory):
     report = ingest(warehouse, str(root / "landing"), root / "quarantine")
     assert {f.status for f in report.files} == {"loaded"}
     env = {**os.environ, "FINOPS_WAREHOUSE": str(warehouse), "FINOPS_DBT_TARGET": "dev"}
-    build = subprocess.run(
-        [
-            DBT_EXECUTABLE,
-            "build",
-            "--select",
-            "+dim_commitment",
-            # only tests whose every parent is built (the bridge's tests need the bridge)
-            "--indirect-selection",
-            "cautious",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROFILES_DIR),
-            "--target-path",
-            str(root / "target"),
-            "--log-path",
-            str(root / "logs"),
-        ],
+    build = run_dbt(
+        # only tests whose every parent is built (the bridge's tests need the bridge)
+        ["build", "--select", "+dim_commitment", "--indirect-selection", "cautious"],
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+        work=root,
     )
     return truth, warehouse, build
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 
 import duckdb
+from dbt_runs import run_dbt
 
-from dagster_project.locations import PROFILES_DIR, PROJECT_DIR
-from dagster_project.project import DBT_EXECUTABLE, ensure_manifest
+from dagster_project.project import ensure_manifest
 
 
 def test_every_dbt_unit_test_passes(close_home, tmp_path):
@@ -25,28 +24,10 @@ def test_every_dbt_unit_test_passes(close_home, tmp_path):
     declared = {uid for uid in manifest["unit_tests"]}
     assert declared, "the project declares no dbt unit test"
 
-    target = tmp_path / "target"
-    done = subprocess.run(
-        [
-            DBT_EXECUTABLE,
-            "test",
-            "--select",
-            "test_type:unit",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROFILES_DIR),
-            "--target-path",
-            str(target),
-        ],
-        cwd=PROJECT_DIR,
-        env={**os.environ, **close_home.env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+    done = run_dbt(
+        ["test", "--select", "test_type:unit"], env={**os.environ, **close_home.env}, work=tmp_path
     )
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     unit_results = [r for r in results if r["unique_id"].startswith("unit_test.")]
     failed = [r["unique_id"] for r in unit_results if r["status"] != "pass"]
     assert done.returncode == 0 and not failed, f"{failed}\n{done.stdout[-4000:]}"

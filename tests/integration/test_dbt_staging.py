@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlglot
+from dbt_runs import run_dbt as run_dbt_cli
 from sqlglot import exp
 
 from dagster_project.formats import FORMATS, METADATA_COLUMNS, quote
@@ -52,37 +51,10 @@ STATE_MODELS = {
 MONEY_TYPE = "DECIMAL(38,10)"
 
 
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
-
-
 def run_dbt(args: list[str], warehouse: Path, work: Path) -> subprocess.CompletedProcess:
     """`dbt <args>` on the `ci` target against `warehouse`, output kept under `work`."""
-    env = {
-        **os.environ,
-        "FINOPS_DBT_TARGET": "ci",
-        "FINOPS_WAREHOUSE": str(warehouse),
-        "DBT_PROFILES_DIR": str(REPO_ROOT / "dbt"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        dbt_executable(),
-        *args,
-        "--project-dir",
-        str(REPO_ROOT),
-        "--profiles-dir",
-        str(REPO_ROOT / "dbt"),
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-        "--threads",
-        "2",
-    ]
-    return subprocess.run(
-        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
+    env = {**os.environ, "FINOPS_DBT_TARGET": "ci", "FINOPS_WAREHOUSE": str(warehouse)}
+    return run_dbt_cli([*args, "--threads", "2"], env=env, work=work)
 
 
 def create_raw_tables(warehouse: Path) -> None:
