@@ -158,7 +158,9 @@ def outcome(m: Measurement) -> str:
     return f"exit {m.exit_code}"
 
 
-def run_converter(converter: Path, csv_path: Path, workdir: Path, log: Path, args) -> dict:
+def run_converter(
+    converter: Path, csv_path: Path, workdir: Path, log: Path, args: argparse.Namespace
+) -> dict:
     out = workdir / "converter-out"
     m = measure(
         [
@@ -183,7 +185,9 @@ def run_converter(converter: Path, csv_path: Path, workdir: Path, log: Path, arg
     return {**asdict(m), "outcome": outcome(m), "output_rows": parquet_rows(out)}
 
 
-def run_finops(csv_path: Path, workdir: Path, logs: tuple[Path, Path], args) -> dict:
+def run_finops(
+    csv_path: Path, workdir: Path, logs: tuple[Path, Path], args: argparse.Namespace
+) -> dict:
     landing = workdir / "landing"
     landing.mkdir()
     os.link(csv_path, landing / csv_path.name)
@@ -218,10 +222,14 @@ def run_finops(csv_path: Path, workdir: Path, logs: tuple[Path, Path], args) -> 
     }
 
 
-def run_floor(csv_path: Path, workdir: Path, log: Path, memory_limit: str, args) -> dict:
+def run_floor(csv_path: Path, workdir: Path, log: Path, args: argparse.Namespace) -> dict:
+    # Imported here, not at the top: the floor's child runs this file and should start as fast
+    # as DuckDB alone does (the project's package takes 0.2 s to import).
+    from dagster_project.ingest.warehouse import duckdb_memory_limit
+
     command = [sys.executable, str(Path(__file__).resolve()), "--floor"]
     m = measure(
-        [*command, str(workdir / "floor.duckdb"), str(csv_path), memory_limit],
+        [*command, str(workdir / "floor.duckdb"), str(csv_path), duckdb_memory_limit()],
         dict(os.environ),
         args.interval,
         log,
@@ -277,20 +285,22 @@ def targets(wanted: int, largest: int) -> list[tuple[str, str, float, bool]]:
 
 
 def judge(size: dict, label: str, key: str, limit: float, strict: bool) -> dict:
-    ours, peer = size["finops"], size["converter" if key.endswith("converter") else "floor"]
+    peer = "converter" if key.endswith("converter") else "floor"
     value = size["ratios"][key]
-    if ours["outcome"] != "ok":
+    if size["finops"]["outcome"] != "ok":
         met, why = False, "ours failed"
-    elif peer["outcome"] == "out of memory" and key.endswith("converter"):
+    elif peer == "converter" and size[peer]["outcome"] == "out of memory":
         met, why = True, "converter out of memory"
-    elif peer["outcome"] != "ok":
-        met, why = False, f"{'converter' if key.endswith('converter') else 'floor'} failed"
+    elif size[peer]["outcome"] != "ok":
+        met, why = False, f"{peer} failed"
     else:
         met, why = (value < limit if strict else value <= limit), ""
     return {"target": label, "ratio": key, "value": value, "limit": limit, "met": met, "why": why}
 
 
-def race_size(wanted: int, largest: int, converter: Path, workdir: Path, args) -> dict:
+def race_size(
+    wanted: int, largest: int, converter: Path, workdir: Path, args: argparse.Namespace
+) -> dict:
     size_dir = workdir / str(wanted)
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -298,8 +308,6 @@ def race_size(wanted: int, largest: int, converter: Path, workdir: Path, args) -
     csv_path, rows = generate_cur(size_dir, wanted, args.seed)
     size_bytes = csv_path.stat().st_size
     print(f"[{wanted:,}] input: {rows:,} rows, {size_bytes:,} bytes", flush=True)
-    from dagster_project.ingest.warehouse import duckdb_memory_limit
-
     print(f"[{wanted:,}] (a) focus-converter", flush=True)
     conv = run_converter(converter, csv_path, size_dir, logs / f"{wanted}-converter.log", args)
     print(f"[{wanted:,}] (b) finops run + finops export focus", flush=True)
@@ -307,7 +315,10 @@ def race_size(wanted: int, largest: int, converter: Path, workdir: Path, args) -
     ours = run_finops(csv_path, size_dir, run_logs, args)
     print(f"[{wanted:,}] (c) DuckDB floor", flush=True)
     floor_log = logs / f"{wanted}-floor.log"
-    floor = run_floor(csv_path, size_dir, floor_log, duckdb_memory_limit(), args)
+    floor = run_floor(csv_path, size_dir, floor_log, args)
+    run_own_logs = size_dir / "warehouse.duckdb.finops" / "logs"
+    if run_own_logs.is_dir():  # the run's stage timestamps outlive the warehouse
+        shutil.copytree(run_own_logs, logs / f"{wanted}-finops-logs")
     shutil.rmtree(size_dir)  # the CSV, the outputs and the warehouses: disk, at 2M rows
 
     def ratio(a: float, b: float) -> float | None:
