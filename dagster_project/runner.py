@@ -4,8 +4,8 @@
 `ingest_job` over the range of months), then builds the dbt models and their tests
 (`transform_job`) over the range of months whose raw partitions changed since they were last
 built (every month on a full refresh or a first build; no run when nothing changed), and warns
-about invoices that do not reconcile yet. `run_close` closes one
-billing month from the marts the last `finops run` built: it runs `close_job` (the blocking
+about invoices that do not reconcile yet. `run_close` closes one billing month from the marts
+the last `finops run` built: it runs `close_job` (the blocking
 reconciliation check, then the close asset), then rebuilds the close marts (`close_marts_job`)
 so `dim_billing_period` shows the month Closed. The runs land in the warehouse's Dagster
 instance (its state directory, `resources.state_dir`), so `finops ui` shows them beside runs
@@ -239,9 +239,10 @@ def run_pipeline(periods: set[str] | None = None, full_refresh: bool = False) ->
 def _months_to_build(
     instance: dg.DagsterInstance, warehouse: Path, full_refresh: bool
 ) -> list[str]:
-    """The billing months (YYYY-MM, sorted) the dbt build must replace: those whose raw
-    partitions were loaded after the last successful build covering them began, so a build
-    that failed is caught up by the next run. Every month in raw on a full refresh or before
+    """The billing months (YYYY-MM, sorted) the dbt build must replace: those with a partition
+    recorded in raw.ingest_partitions (loaded, or held back by a refused file: the hold shows in
+    dim_billing_period) after the last successful build covering them began, so a build that
+    failed is caught up by the next run. Every month in raw on a full refresh or before
     the first successful build (the open month when raw is empty); none when nothing changed."""
     import duckdb
 
@@ -251,7 +252,7 @@ def _months_to_build(
             try:
                 rows = con.execute(
                     "select strftime(billing_period, '%Y-%m'), max(loaded_at) "
-                    "from raw.ingest_partitions group by all"
+                    "from raw.ingest_partitions where billing_period is not null group by all"
                 ).fetchall()
             except duckdb.CatalogException:
                 rows = []  # nothing ingested yet
