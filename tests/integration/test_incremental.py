@@ -15,6 +15,7 @@ import shutil
 import time
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
 from dagster_project.generator import generate
@@ -59,6 +60,13 @@ def _run(finops_cli, landing: Path, home: Path, *extra: str) -> tuple[str, float
     done = finops_cli("run", "--landing", str(landing), *extra, env=_env(home))
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout, time.monotonic() - started
+
+
+def _transform_seconds(home: Path) -> list[str]:
+    """How long each dbt build (transform_job run) of a warehouse took, oldest first."""
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        records = instance.get_run_records(dg.RunsFilter(job_name="transform_job"))
+        return [f"{r.end_time - r.start_time:.0f} s" for r in reversed(records)]
 
 
 def _month_total(warehouse: Path, month: str) -> str:
@@ -122,8 +130,9 @@ def test_a_redelivered_month_rebuilds_only_that_month_and_matches_a_full_build(
     out, full_seconds = _run(finops_cli, landing, full)
     assert every_month in out
     print(
-        f"\nfull build {first_seconds:.0f} s, fresh full build {full_seconds:.0f} s, "
-        f"incremental run of {month} {incremental_seconds:.0f} s"
+        f"\nfinops run: full build {first_seconds:.0f} s, incremental run of {month} "
+        f"{incremental_seconds:.0f} s, fresh full build {full_seconds:.0f} s; their dbt builds "
+        f"(transform_job): {_transform_seconds(incremental)} and {_transform_seconds(full)}"
     )
 
     with duckdb.connect() as con:
