@@ -91,8 +91,17 @@ def generate(out_dir: str, months: int, seed: int, rows: int | None, start: str 
     help="Where refused files go. Default: $FINOPS_QUARANTINE, else the warehouse's "
     "<file>.finops/quarantine.",
 )
-def run(landing: str | None, warehouse: str | None, quarantine: str | None) -> None:
-    """Ingest every export in the landing directory, build all models, run all checks.
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild every billing month (after a change of rules or seeds), not only the months "
+    "whose exports changed.",
+)
+def run(
+    landing: str | None, warehouse: str | None, quarantine: str | None, full_refresh: bool
+) -> None:
+    """Ingest every export in the landing directory, build the models of the billing months
+    whose exports changed (every month with --full-refresh), run their checks.
 
     Exit codes: 0 everything loaded and every blocking check passed; 1 a blocking check or the
     run failed (named, with the reason); 2 it could not start (no landing directory, the
@@ -104,7 +113,7 @@ def run(landing: str | None, warehouse: str | None, quarantine: str | None) -> N
 
     _require_landing(landing)
     runner.configure(warehouse, landing, quarantine)
-    outcome = _exclusive(runner.run_pipeline)
+    outcome = _exclusive(runner.run_pipeline, None, full_refresh)
     _report_files(outcome)
     _report(outcome)
     sys.exit(_exit_code(outcome))
@@ -429,6 +438,17 @@ def _report_files(outcome) -> None:
         )
 
 
+def _rebuilt(outcome) -> str:
+    if not outcome.rebuilt:
+        return "no billing month" + (
+            " (nothing changed since the last build)" if outcome.ok else ""
+        )
+    months = outcome.rebuilt
+    named = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
+    how = " (full refresh)" if outcome.full_refresh else ""
+    return f"billing month{'s' if len(months) > 1 else ''} {named}{how}"
+
+
 def _relative_to(path: str, root: str) -> str:
     prefix = root.rstrip("/") + "/"
     return path[len(prefix) :] if root and path.startswith(prefix) else path
@@ -442,6 +462,7 @@ def _report(outcome) -> None:
         f"billing months: {', '.join(outcome.periods) or 'none found'}; "
         f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed"
     )
+    console.print(f"rebuilt: {_rebuilt(outcome)}")
     for check in failed:
         if check.check in (ACCEPTED_CHECK, GX_CHECK) and outcome.refused:
             continue  # the refused files are listed above, with where they went

@@ -52,11 +52,23 @@ def before_first_month(periods: set[str]) -> list[str]:
     return sorted(p for p in periods if partition_key(p) < FIRST_BILLING_MONTH)
 
 
-def partition_to_dbt_vars(key: str) -> dict[str, str]:
-    """dbt variables for one billing month: models that grow replace exactly this period."""
-    start = month_start(key)
-    end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return {"billing_period_start": start.isoformat(), "billing_period_end": end.isoformat()}
+def partition_range_to_dbt_vars(first: str, last: str) -> dict[str, str]:
+    """dbt variables for the billing months first..last (both included): the models that grow
+    with the bill replace exactly these months (macros/incremental/billing_periods.sql)."""
+    end = (month_start(last).replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return {
+        "billing_period_start": month_start(first).isoformat(),
+        "billing_period_end": end.isoformat(),
+    }
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every billing month from first to last (both included), as `YYYY-MM`."""
+    months, month = [], month_start(first)
+    while month <= month_start(last):
+        months.append(month.strftime("%Y-%m"))
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
 
 
 def partition_range(periods: set[str]) -> tuple[str, str]:

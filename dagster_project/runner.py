@@ -2,8 +2,10 @@
 
 `run_pipeline` ingests every billing month found in the landing directory (one run of
 `ingest_job` over the range of months), then builds the dbt models and their tests
-(`transform_job`), and warns about invoices that do not reconcile yet. `run_close` closes one
-billing month from the marts the last `finops run` built: it runs `close_job` (the blocking
+(`transform_job`) over the range of months whose raw partitions changed since they were last
+built (every month on a full refresh or a first build; no run when nothing changed), and warns
+about invoices that do not reconcile yet. `run_close` closes one billing month from the marts
+the last `finops run` built: it runs `close_job` (the blocking
 reconciliation check, then the close asset), then rebuilds the close marts (`close_marts_job`)
 so `dim_billing_period` shows the month Closed. The runs land in the warehouse's Dagster
 instance (its state directory, `resources.state_dir`), so `finops ui` shows them beside runs
@@ -12,6 +14,7 @@ started from the UI; every run is tagged with the warehouse it worked on.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from contextlib import redirect_stderr, redirect_stdout
@@ -22,12 +25,15 @@ import dagster as dg
 from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
 )
 
 from dagster_project.partitions import (
     FIRST_BILLING_MONTH,
     before_first_month,
     current_partition_key,
+    months_between,
+    partition_key,
     partition_range,
     period_label,
 )
@@ -57,6 +63,9 @@ class PipelineOutcome:
     notes: list[str] = field(default_factory=list)
     # What ingest did with each landing file (assets.ingest.file_outcome), for the summary.
     files: list[dict] = field(default_factory=list)
+    # The billing months (YYYY-MM) the dbt build replaced; empty when it did not run.
+    rebuilt: list[str] = field(default_factory=list)
+    full_refresh: bool = False
 
     @property
     def refused(self) -> list[dict]:
@@ -157,8 +166,9 @@ def _execute(
         )
 
 
-def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
-    """Ingest the landing directory and build every model; never raises for a failed check."""
+def run_pipeline(periods: set[str] | None = None, full_refresh: bool = False) -> PipelineOutcome:
+    """Ingest the landing directory and build the models over the months that changed (all of
+    them on a full refresh); never raises for a failed check."""
     from dagster_project.project import ensure_manifest
 
     ensure_manifest()
@@ -169,7 +179,7 @@ def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
     planned = plan_landing(default_landing())
     found = {period for f in planned for period in f.billing_periods}
     wanted = sorted(found if periods is None else found & periods)
-    outcome = PipelineOutcome(periods=wanted)
+    outcome = PipelineOutcome(periods=wanted, full_refresh=full_refresh)
     if early := before_first_month(set(wanted)):
         outcome.run_failures.append(
             f"billing months {', '.join(early)} are before FINOPS_FIRST_BILLING_MONTH "
@@ -202,16 +212,85 @@ def run_pipeline(periods: set[str] | None = None) -> PipelineOutcome:
         if not outcome.ok:
             return outcome
 
-    transform = _execute(defs.resolve_job_def("transform_job"), instance, outcome)
-    outcome.checks.extend(_checks(transform, blocking))
-    if not transform.success:
-        outcome.run_failures.extend(_failure_messages(transform))
     warehouse = Path(os.environ["FINOPS_WAREHOUSE"])
+    months = _months_to_build(instance, warehouse, full_refresh)
+    if months:
+        outcome.rebuilt = months_between(months[0], months[-1])
+        transform = _execute(
+            defs.resolve_job_def("transform_job"),
+            instance,
+            outcome,
+            tags={
+                ASSET_PARTITION_RANGE_START_TAG: partition_key(months[0]),
+                ASSET_PARTITION_RANGE_END_TAG: partition_key(months[-1]),
+            },
+            ops_config={"warehouse_models": {"config": {"full_refresh": full_refresh}}},
+        )
+        outcome.checks.extend(_checks(transform, blocking))
+        if not transform.success:
+            outcome.run_failures.extend(_failure_messages(transform))
     outcome.warnings.extend(reconciliation_warnings(warehouse))
     notes, vocabulary = landing_notes(warehouse)
     outcome.notes.extend(notes)
     outcome.warnings.extend(vocabulary)
     return outcome
+
+
+def _months_to_build(
+    instance: dg.DagsterInstance, warehouse: Path, full_refresh: bool
+) -> list[str]:
+    """The billing months (YYYY-MM, sorted) the dbt build must replace: those with a partition
+    recorded in raw.ingest_partitions (loaded, or held back by a refused file: the hold shows in
+    dim_billing_period) after the last successful build covering them began, so a build that
+    failed is caught up by the next run. Every month in raw on a full refresh or before
+    the first successful build (the open month when raw is empty); none when nothing changed."""
+    import duckdb
+
+    loaded: dict[str, dt.datetime] = {}
+    if warehouse.exists():
+        with connect(warehouse, read_only=True) as con:
+            try:
+                rows = con.execute(
+                    "select strftime(billing_period, '%Y-%m'), max(loaded_at) "
+                    "from raw.ingest_partitions where billing_period is not null group by all"
+                ).fetchall()
+            except duckdb.CatalogException:
+                rows = []  # nothing ingested yet
+        loaded = dict(rows)
+    built = {} if full_refresh else _last_built(instance, warehouse)
+    if not built:
+        return sorted(loaded) or [period_label(current_partition_key())]
+    return sorted(
+        month
+        for month, at in loaded.items()
+        if built.get(month, built.get("*", dt.datetime.min)) < at
+    )
+
+
+def _last_built(instance: dg.DagsterInstance, warehouse: Path) -> dict[str, dt.datetime]:
+    """When the newest successful transform_job run on this warehouse covering each billing
+    month began (UTC); a run with no partition (before the models were partitioned) covers
+    every month, as the key "*"."""
+    from dagster_project.resources import warehouse_tags
+
+    records = instance.get_run_records(
+        dg.RunsFilter(
+            job_name="transform_job",
+            statuses=[dg.DagsterRunStatus.SUCCESS],
+            tags=warehouse_tags(warehouse),
+        )
+    )
+    built: dict[str, dt.datetime] = {}
+    for record in reversed(records):  # oldest first: a newer run overwrites
+        started = dt.datetime.fromtimestamp(record.start_time, dt.UTC).replace(tzinfo=None)
+        tags = record.dagster_run.tags
+        first = tags.get(ASSET_PARTITION_RANGE_START_TAG) or tags.get(PARTITION_NAME_TAG)
+        last = tags.get(ASSET_PARTITION_RANGE_END_TAG) or tags.get(PARTITION_NAME_TAG)
+        if first is None:
+            built = {"*": started}
+        else:
+            built.update(dict.fromkeys(months_between(first, last), started))
+    return built
 
 
 def _file_outcomes(result: dg.ExecuteInProcessResult) -> list[dict]:
@@ -297,7 +376,6 @@ class CloseOutcome:
 def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
     """Close one billing month through Dagster; never raises for a refusal."""
     from dagster_project.assets.close import CLOSE_KEY, CLOSE_PERIOD_TAG, RECONCILIATION_CHECK
-    from dagster_project.partitions import partition_key
     from dagster_project.project import ensure_manifest
 
     label = period_label(period)
@@ -337,8 +415,14 @@ def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
             outcome.directory = meta["directory"]
             outcome.manifest_sha256 = meta["manifest_sha256"]
             outcome.files, outcome.totals = meta["files"], meta["totals"]
-    # dim_billing_period and the adjustments read the new close state.
-    rebuilt = _execute(defs.resolve_job_def("close_marts_job"), instance, outcome.pipeline)
+    # dim_billing_period and the adjustments read the new close state (full tables: the
+    # partition only names the month).
+    rebuilt = _execute(
+        defs.resolve_job_def("close_marts_job"),
+        instance,
+        outcome.pipeline,
+        partition_key=partition_key(label),
+    )
     if not rebuilt.success:
         outcome.pipeline.run_failures.extend(_failure_messages(rebuilt))
         return outcome

@@ -4,6 +4,11 @@ import hashlib
 import json
 
 import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 
 from dagster_project.ingest import plan_landing
 from dagster_project.partitions import partition_key
@@ -60,7 +65,17 @@ def build_sensors(ingest_job: dg.JobDefinition, transform_job: dg.JobDefinition)
         default_status=dg.DefaultSensorStatus.STOPPED,
     )
     def transform_after_ingest(context: dg.RunStatusSensorContext):
-        """Rebuilds the dbt models and their tests once an ingest run succeeded."""
-        return dg.RunRequest(run_key=context.dagster_run.run_id)
+        """Rebuilds the dbt models and their tests over the billing months the ingest run
+        loaded (its partition or range of partitions)."""
+        partition_tags = (
+            PARTITION_NAME_TAG,
+            ASSET_PARTITION_RANGE_START_TAG,
+            ASSET_PARTITION_RANGE_END_TAG,
+        )
+        tags = context.dagster_run.tags
+        return dg.RunRequest(
+            run_key=context.dagster_run.run_id,
+            tags={name: tags[name] for name in partition_tags if name in tags},
+        )
 
     return [landing_sensor, transform_after_ingest]

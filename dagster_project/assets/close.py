@@ -104,7 +104,7 @@ CLOSE_PERIOD_TAG = "finops/close_period"
 
 
 def _period_of(context: dg.AssetCheckExecutionContext) -> str | None:
-    # The check targets an unpartitioned dbt model; the month comes from the close run's tag.
+    # The month of the close run (its partition), or of a reconcile_job run (its tag).
     return context.run.tags.get("dagster/partition") or context.run.tags.get(CLOSE_PERIOD_TAG)
 
 

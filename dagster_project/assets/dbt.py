@@ -4,8 +4,13 @@ The translator derives everything from the dbt folder path, so a new model needs
 `models/<layer>/<domain>/<model>.sql` is asset `<layer>/<model>` in group `<layer>`, and a source
 is `<schema>/<table>`: for `raw`, the ingestion asset that loads it; for `close`, the state the
 month-end close writes.
+
+The models are partitioned by billing month like the raw tables: a run over a range of months is
+one `dbt build` whose vars name the range, so the incremental models replace exactly those months
+and the others (full tables, views) rebuild whole (docs/dbt.md, "Incremental builds").
 """
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +22,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from dagster_project.partitions import billing_month_partitions, partition_range_to_dbt_vars
 from dagster_project.project import dbt_project
 
 
@@ -53,12 +59,28 @@ PRODUCTION_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
 translator = FolderTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+class DbtBuildConfig(dg.Config):
+    """full_refresh: rebuild the incremental models from all of raw (`dbt build --full-refresh`),
+    e.g. after a rule or seed change that touches months already built."""
+
+    full_refresh: bool = False
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=translator,
     project=dbt_project,
+    partitions_def=billing_month_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def warehouse_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+):
     """Build every selected model and run its data tests (`dbt build`); a failing test fails the
     run."""
-    yield from dbt.cli(["build", *PRODUCTION_BUILD_ARGS], context=context).stream()
+    months = context.partition_key_range
+    dbt_vars = partition_range_to_dbt_vars(months.start, months.end)
+    args = ["build", *PRODUCTION_BUILD_ARGS, "--vars", json.dumps(dbt_vars)]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()

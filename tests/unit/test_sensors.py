@@ -1,6 +1,8 @@
 from dataclasses import dataclass
 
-from dagster_project.sensors import new_deliveries
+import dagster as dg
+
+from dagster_project.sensors import build_sensors, new_deliveries
 
 
 @dataclass
@@ -34,3 +36,27 @@ def test_a_file_holding_two_months_triggers_both():
     files = [Planned("hub.csv", "5", ("2026-07", "2026-08"))]
     periods, _ = new_deliveries({}, files)
     assert periods == {"2026-07": {"hub.csv"}, "2026-08": {"hub.csv"}}
+
+
+def test_the_dbt_build_after_an_ingest_covers_the_months_the_ingest_loaded():
+    _, transform_after_ingest = build_sensors(
+        dg.define_asset_job("ingest_job"), dg.define_asset_job("transform_job")
+    )
+    months = {
+        "dagster/asset_partition_range_start": "2026-07-01",
+        "dagster/asset_partition_range_end": "2026-09-01",
+    }
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_run_status_sensor_context(
+            sensor_name=transform_after_ingest.name,
+            dagster_event=dg.DagsterEvent(
+                event_type_value="PIPELINE_SUCCESS", job_name="ingest_job"
+            ),
+            dagster_instance=instance,
+            dagster_run=dg.DagsterRun(
+                job_name="ingest_job", run_id="ingest-1", tags={**months, "other": "tag"}
+            ),
+        )
+        request = transform_after_ingest(context)
+    assert request.run_key == "ingest-1"
+    assert request.tags == months

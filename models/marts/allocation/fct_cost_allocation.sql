@@ -3,6 +3,8 @@
 -- plus one positive row per target. Per billing period and currency the rows sum exactly to
 -- fct_cost_and_usage on both cost bases (tested): a proportional split rounds every part to
 -- 10 decimals and puts what is left on the target of RemainderRank 1.
+{{ config(**billing_period_incremental('BillingPeriodStart')) }}
+
 with charge_groups as (
 
     select * from {{ ref('int_allocation_charge_groups') }}
@@ -200,3 +202,4 @@ left join owners
     on
         ledger.Owner = owners.owner
         and {{ rule_is_valid('owners', 'ledger.ChargeDay') }}
+where {{ in_billing_periods('ledger.BillingPeriodStart') }}

@@ -2,9 +2,12 @@
 -- charges, the pool owner's included) apart from shared cost (pool shares received, pool
 -- offsets given), and the chargeback amounts rounded to the cent so the rounded rows of a
 -- period and currency still sum to its rounded total (largest remainder).
+{{ config(**billing_period_incremental('BillingPeriodStart')) }}
+
 with ledger as (
 
     select * from {{ ref('fct_cost_allocation') }}
+    where {{ in_billing_periods('BillingPeriodStart') }}
 
 ),
 

@@ -3,6 +3,8 @@
 -- Σ (BilledCost - EffectiveCost) of its rows, so the lines add up to the difference exactly.
 -- Commitment rows are classified by their role; anything else (a source that amortizes
 -- something we do not recognise) lands on "Other" instead of disappearing.
+{{ config(**billing_period_incremental('BillingPeriod')) }}
+
 with charges as (
 
     select
@@ -25,7 +27,7 @@ with charges as (
             else 'Other'
         end as BridgeLine
     from {{ ref('fct_cost_and_usage') }}
-    where BilledCost != EffectiveCost
+    where BilledCost != EffectiveCost and {{ in_billing_periods('x_BillingPeriod') }}
 
 )
 

@@ -2,9 +2,12 @@
 -- EffectiveCost (commitment purchases spread onto the usage they cover and the unused
 -- remainder), ListCost and ContractedCost. ChargeDate is the UTC day a charge period starts:
 -- a monthly fee or a one-time purchase sits on its first day.
+{{ config(**billing_period_incremental('BillingPeriod')) }}
+
 with charges as (
 
     select * from {{ ref('fct_cost_and_usage') }}
+    where {{ in_billing_periods('x_BillingPeriod') }}
 
 )
 

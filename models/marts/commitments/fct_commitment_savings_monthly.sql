@@ -2,6 +2,8 @@
 -- commitment consumed nothing, so its on-demand equivalent is 0 and its whole EffectiveCost
 -- is a loss (a bad commitment shows negative CommitmentSavings). Purchase rows are excluded:
 -- their cost reaches usage through EffectiveCost.
+{{ config(**billing_period_incremental('BillingPeriod')) }}
+
 with charges as (
 
     select
@@ -17,7 +19,7 @@ with charges as (
         end as ContractedCost,
         EffectiveCost
     from {{ ref('fct_cost_and_usage') }}
-    where ChargeCategory = 'Usage'
+    where ChargeCategory = 'Usage' and {{ in_billing_periods('x_BillingPeriod') }}
 
 ),
 

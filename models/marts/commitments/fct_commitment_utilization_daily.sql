@@ -1,9 +1,12 @@
 -- Utilization of every commitment per day: the amortized cost of the usage it covered (Used
 -- rows) and of what it left idle (Unused rows), from fct_cost_and_usage. A GCP day can sit
 -- on two invoice months (Pacific-time invoice month), hence BillingPeriod in the grain.
+{{ config(**billing_period_incremental('BillingPeriod')) }}
+
 with usage_days as (
 
     select * from {{ ref('int_commitment_usage_daily') }}
+    where {{ in_billing_periods('BillingPeriod') }}
 
 ),
 

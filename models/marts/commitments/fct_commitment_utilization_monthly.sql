@@ -1,8 +1,11 @@
 -- Utilization of every commitment per billing month: the daily mart summed per billing period,
 -- the figure providers report (and the generator's ground truth records).
+{{ config(**billing_period_incremental('BillingPeriod')) }}
+
 with daily as (
 
     select * from {{ ref('fct_commitment_utilization_daily') }}
+    where {{ in_billing_periods('BillingPeriod') }}
 
 ),
 

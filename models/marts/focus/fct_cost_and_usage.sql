@@ -1,14 +1,11 @@
 -- The FOCUS 1.2 Cost and Usage dataset of every loaded export: one row per charge, FOCUS
 -- columns under their spec names, 1.3 columns as nullable extras, x_ columns for provenance.
 -- The rules per format are in models/intermediate/focus (docs/focus-mapping.md); this mart
--- fixes the public contract. On BigQuery: partitioned by charge day, clustered by billing
--- account and service (README, "Scale-out to BigQuery").
+-- fixes the public contract. Incremental by billing month (docs/dbt.md); on BigQuery
+-- partitioned by billing month, clustered by billing account and service.
 {{ config(
-    partition_by=(
-        {'field': 'ChargePeriodStart', 'data_type': 'timestamp', 'granularity': 'day'}
-        if target.type == 'bigquery' else none
-    ),
     cluster_by=(['BillingAccountId', 'ServiceName'] if target.type == 'bigquery' else none),
+    **billing_period_incremental('x_BillingPeriod')
 ) }}
 
 with unioned as (
@@ -104,3 +101,4 @@ select
     x_Credits,
     x_NormalizedUsageAmount
 from unioned
+where {{ in_billing_periods('x_BillingPeriod') }}

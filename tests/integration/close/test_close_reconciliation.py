@@ -96,7 +96,7 @@ def test_close_refuses_an_invoice_off_by_two_cents_and_closes_once_it_is_restore
     instance = dg.DagsterInstance.get()  # the copy's instance: the CLI's runs land there
 
     _set_invoice_amount(home.warehouse, invoice["invoice_id"], amount + Decimal("0.02"))
-    assert _run("close_marts_job", home, instance).success
+    assert _run("close_marts_job", home, instance, partition_key(period)).success
     refused = finops_cli("close", "--period", period, env=home.env)
     assert refused.returncode == 1, refused.stdout + refused.stderr
     message = " ".join(refused.stdout.split())
@@ -118,7 +118,7 @@ def test_close_refuses_an_invoice_off_by_two_cents_and_closes_once_it_is_restore
     assert not (home.home / "close" / period).exists()
 
     _set_invoice_amount(home.warehouse, invoice["invoice_id"], amount)
-    assert _run("close_marts_job", home, instance).success
+    assert _run("close_marts_job", home, instance, partition_key(period)).success
     closed = _run("close_job", home, instance, partition_key(period))
     assert closed.success and _check(closed).passed
     (materialization,) = _closed_materializations(closed)

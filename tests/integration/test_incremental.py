@@ -1,0 +1,164 @@
+"""Incremental builds by billing month, end to end through the real `finops run`.
+
+A landing of three generated months is built without the restated AWS CUR delivery of the
+first month; the restatement (the generator's own later delivery, different content) then
+arrives and `finops run` rebuilds that month only: it says so, the rows of the other months are
+not rewritten (a marker set on them survives), and every mart equals a fresh full build of the
+same landing. A run that loaded nothing rebuilds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_project.generator import generate
+
+MARKER = " [not rewritten]"
+# A text column without tests in each mart, and its billing-month column.
+MARKED = {
+    "fct_cost_and_usage": ("ChargeDescription", "x_BillingPeriod", "x_RowId"),
+    "fct_cost_allocation": ("AllocationReason", "BillingPeriodStart", "AllocationRowId"),
+}
+
+
+def _env(home: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "FINOPS_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        "FINOPS_WAREHOUSE": str(home / "warehouse.duckdb"),
+    }
+
+
+def _restatement(root: Path) -> tuple[list[Path], str]:
+    """The later AWS CUR delivery of a restated month (its assembly folder and the period's
+    top-level manifest, which AWS rewrites on every delivery), and that month."""
+    deliveries = json.loads((root / "ground_truth.json").read_text())["deliveries"]
+    old = next(d for d in deliveries if d["format"] == "aws_cur" and d["superseded"])
+    folder = Path(old["manifest"]).parent.parent
+    new = next(
+        d
+        for d in deliveries
+        if d["format"] == "aws_cur"
+        and not d["superseded"]
+        and Path(d["manifest"]).parent.parent == folder
+    )
+    assembly = root / Path(new["manifest"]).parent
+    month = f"{folder.name[:4]}-{folder.name[4:6]}"  # 20260701-20260801
+    return [assembly, root / folder / Path(new["manifest"]).name], month
+
+
+def _run(finops_cli, landing: Path, home: Path, *extra: str) -> tuple[str, float]:
+    started = time.monotonic()
+    done = finops_cli("run", "--landing", str(landing), *extra, env=_env(home))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout, time.monotonic() - started
+
+
+def _transform_seconds(home: Path) -> list[str]:
+    """How long each dbt build (transform_job run) of a warehouse took, oldest first."""
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        records = instance.get_run_records(dg.RunsFilter(job_name="transform_job"))
+        return [f"{r.end_time - r.start_time:.0f} s" for r in reversed(records)]
+
+
+def _month_total(warehouse: Path, month: str) -> str:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return str(
+            con.execute(
+                "select sum(BilledCost) from marts.fct_cost_and_usage "
+                "where strftime(x_BillingPeriod, '%Y-%m') = ?",
+                [month],
+            ).fetchone()[0]
+        )
+
+
+def test_a_redelivered_month_rebuilds_only_that_month_and_matches_a_full_build(
+    tmp_path, finops_cli
+):
+    root = tmp_path / "gen"
+    generate(root, months=3, seed=7)
+    periods = json.loads((root / "ground_truth.json").read_text())["billing_periods"]
+    every_month = f"rebuilt: billing months {periods[0]} to {periods[-1]}"
+    restatement, month = _restatement(root)
+    held = tmp_path / "held"
+    for path in restatement:
+        target = held / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, target)
+    landing = root / "landing"
+    incremental = tmp_path / "incremental"
+
+    out, first_seconds = _run(finops_cli, landing, incremental)
+    assert every_month in out
+    warehouse = incremental / "warehouse.duckdb"
+    before = _month_total(warehouse, month)
+    untouched = {}
+    with duckdb.connect(str(warehouse)) as con:
+        for mart, (column, period, key) in MARKED.items():
+            untouched[mart] = con.execute(
+                f"update marts.{mart} set {column} = {column} || ? "
+                f"where strftime({period}, '%Y-%m') <> ? returning {key}",
+                [MARKER, month],
+            ).fetchall()
+            assert untouched[mart]
+
+    for path in restatement:
+        shutil.move(held / path.relative_to(root), path)
+    out, incremental_seconds = _run(finops_cli, landing, incremental)
+    assert f"rebuilt: billing month {month}\n" in out
+    assert _month_total(warehouse, month) != before  # the restatement changed the month
+    with duckdb.connect(str(warehouse)) as con:
+        for mart, (column, _, key) in MARKED.items():
+            kept = con.execute(
+                f"select {key} from marts.{mart} where {column} like '%' || ?", [MARKER]
+            ).fetchall()
+            assert sorted(kept) == sorted(untouched[mart]), mart
+            con.execute(f"update marts.{mart} set {column} = replace({column}, ?, '')", [MARKER])
+
+    out, _ = _run(finops_cli, landing, incremental)
+    assert "rebuilt: no billing month (nothing changed since the last build)" in out
+
+    full = tmp_path / "full"
+    out, full_seconds = _run(finops_cli, landing, full)
+    assert every_month in out
+    print(
+        f"\nfinops run: full build {first_seconds:.0f} s, incremental run of {month} "
+        f"{incremental_seconds:.0f} s, fresh full build {full_seconds:.0f} s; their dbt builds "
+        f"(transform_job): {_transform_seconds(incremental)} and {_transform_seconds(full)}"
+    )
+
+    with duckdb.connect() as con:
+        con.execute(f"attach '{warehouse}' as incremental (read_only)")
+        con.execute(f"attach '{full / 'warehouse.duckdb'}' as full_build (read_only)")
+        marts = {
+            catalog: sorted(
+                name
+                for (name,) in con.execute(
+                    "select table_name from information_schema.tables "
+                    "where table_catalog = ? and table_schema = 'marts' "
+                    "and table_type = 'BASE TABLE'",
+                    [catalog],
+                ).fetchall()
+            )
+            for catalog in ("incremental", "full_build")
+        }
+        assert marts["incremental"] == marts["full_build"]
+        assert {"fct_cost_and_usage", "fct_cost_allocation", "dim_billing_period"} <= set(
+            marts["full_build"]
+        )
+        for mart in marts["full_build"]:
+            a, b = f"incremental.marts.{mart}", f"full_build.marts.{mart}"
+            differ = con.execute(
+                f"select (select count(*) from (from {a} except all from {b})) "
+                f"+ (select count(*) from (from {b} except all from {a})), "
+                f"(select count(*) from {b})"
+            ).fetchone()
+            assert differ[0] == 0, f"{mart}: {differ[0]} rows differ of {differ[1]}"
