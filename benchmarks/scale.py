@@ -54,10 +54,11 @@ TARGET_PEAK_BYTES = 8 * 1024**3  # peak RSS of every step < 8 GiB
 TARGET_RATIO = 1 / 6  # incremental finops run <= 1/6 of the full one
 MIB = 1024 * 1024
 PROBE_ROWS = 200_000  # the disk probe's month: large enough that the fleet dominates its rows
-# Disk per line item beyond the landing, from the small runs in docs/benchmarks.md: the
-# warehouse (raw, the marts, DuckDB's spill while building) and the FOCUS Parquet export.
-WAREHOUSE_BYTES_PER_ROW = 600
-EXPORT_BYTES_PER_ROW = 60
+# Disk per line item beyond the landing, the margin between two small runs (12 months x 20k
+# and x 50k rows, docs/benchmarks.md): the warehouse file after a run that rebuilt every table
+# (DuckDB keeps the freed blocks of the replaced tables in the file) and the FOCUS export.
+WAREHOUSE_BYTES_PER_ROW = 450
+EXPORT_BYTES_PER_ROW = 20
 DISK_MARGIN = 1.25
 STAGE_LABELS = {  # fixed_cost.stages() keys, in the table's order and words
     "start_to_ingest": "before the ingest run",
@@ -124,31 +125,42 @@ def plan(months: int, rows_per_month: int, seed: int) -> dict:
 
 def disk_needed(workdir: Path, expected_rows: int, months: int, seed: int) -> dict:
     """Bytes the benchmark will write, from one probe month's bytes per row; refuses when the
-    filesystem lacks them. The legacy CUR CSV and the GCP JSON make the landing bulky."""
+    filesystem lacks them. The GCP export (plain JSON lines) is most of the landing."""
+    from collections import Counter
+
     from dagster_project.generator import generate
 
     probe = workdir / "probe"
     truth = generate(probe, months=1, seed=seed, rows=PROBE_ROWS)
-    per_row = sum(f.bytes for f in truth.files) / truth.rows_written
+    by_format = Counter()
+    for f in truth.files:
+        by_format[f.format] += f.bytes
+    per_row = sum(by_format.values()) / truth.rows_written
     shutil.rmtree(probe)
     landing = per_row * expected_rows
-    needed = DISK_MARGIN * (
-        landing * (1 + 1 / months)  # the landing and the re-delivered month's generation
-        + (WAREHOUSE_BYTES_PER_ROW + EXPORT_BYTES_PER_ROW) * expected_rows
-    )
+    warehouse = (WAREHOUSE_BYTES_PER_ROW + EXPORT_BYTES_PER_ROW) * expected_rows
+    # The landing, the re-delivered month's generation beside it, the warehouse and export.
+    needed = DISK_MARGIN * (landing * (1 + 1 / months) + warehouse)
     free = shutil.disk_usage(workdir).free
+    bulkiest, bulk = by_format.most_common(1)[0]
     estimate = {
         "landing_bytes_per_row": round(per_row, 1),
+        "landing_share_by_format": {
+            k: round(v / sum(by_format.values()), 3) for k, v in by_format.most_common()
+        },
         "landing_bytes": round(landing),
+        "warehouse_and_export_bytes": warehouse,
         "needed_bytes": round(needed),
         "free_bytes": free,
     }
     if needed > free:
+        gib = 1024**3
         raise SystemExit(
-            f"not enough disk under {workdir}: about {needed / 1024**3:,.1f} GiB needed "
-            f"({expected_rows:,} rows: landing {landing / 1024**3:,.1f} GiB at "
-            f"{per_row:,.0f} bytes/row, warehouse and export), {free / 1024**3:,.1f} GiB free. "
-            "Use --workdir on a larger filesystem or fewer --rows-per-month."
+            f"not enough disk under {workdir}: about {needed / gib:,.1f} GiB needed for "
+            f"{expected_rows:,} rows (landing {landing / gib:,.1f} GiB at {per_row:,.0f} "
+            f"bytes/row, {bulk / sum(by_format.values()):.0%} of it {bulkiest}; warehouse and "
+            f"export {warehouse / gib:,.1f} GiB; margin {DISK_MARGIN}), {free / gib:,.1f} GiB "
+            "free. Use --workdir on a larger filesystem or fewer --rows-per-month."
         )
     return estimate
 
@@ -277,8 +289,13 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             [*finops_command(), "run", "--landing", str(landing), "--warehouse", str(warehouse)],
         )
         if m:
-            extra = {"stages": stages(m, warehouse), **counts(warehouse, m.started_at, m.ended_at)}
-            result["steps"][name].update(extra)
+            result["steps"][name].update(
+                stages=stages(m, warehouse),
+                warehouse_bytes=sum(
+                    p.stat().st_size for p in workdir.glob("warehouse.duckdb*") if p.is_file()
+                ),
+                **counts(warehouse, m.started_at, m.ended_at),
+            )
             save()
         return m
 
