@@ -230,6 +230,8 @@ def failure(m: Measurement) -> str | None:
 
 
 def run_benchmark(args: argparse.Namespace) -> dict:
+    if not 1 <= args.redeliver_month <= args.months:
+        raise SystemExit(f"--redeliver-month must be between 1 and {args.months}")
     workdir = Path(args.workdir).resolve()
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
@@ -238,8 +240,6 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     landing = workdir / "gen" / "landing"
     warehouse = workdir / "warehouse.duckdb"
     planned = plan(args.months, args.rows_per_month, args.seed)
-    if not 1 <= args.redeliver_month <= args.months:
-        raise SystemExit(f"--redeliver-month must be between 1 and {args.months}")
     redelivered = planned["periods"][args.redeliver_month - 1]
     result: dict = {
         "months": args.months,
