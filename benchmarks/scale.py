@@ -17,12 +17,13 @@ RSS of the largest process, peak PSS of the tree):
    accounts); only its newest legacy CUR delivery (a new assembly folder, and the manifest one
    folder up that names it) is copied into the landing, delivered a day after the month's
    newest CUR file there. Then ``finops run`` again on the same warehouse: the incremental
-   build.
+   build; after it, that month's live legacy CUR partition in raw must hold the rows and
+   control total the generator recorded for the new delivery.
 
 Targets (exit 0 only when all are met): every step succeeds (an out-of-memory kill is a
-failure and is named so); the peak RSS of every step < 8 GiB; incremental run <= 1/6 of the
-full ``finops run``. A table goes to stdout; the JSON results (``--json``) are rewritten after
-each step, so a long run keeps what it measured.
+failure and is named so); the re-delivery is live in raw; the peak RSS of every step < 8 GiB;
+incremental run <= 1/6 of the full ``finops run``. A table goes to stdout; the JSON results
+(``--json``) are rewritten after each step, so a long run keeps what it measured.
 
     .venv/bin/python benchmarks/scale.py                                  # 12 x 8M rows
     .venv/bin/python benchmarks/scale.py --months 12 --rows-per-month 20000
@@ -41,6 +42,7 @@ import signal
 import sys
 import time
 from dataclasses import asdict
+from decimal import Decimal
 from pathlib import Path
 
 import psutil
@@ -75,15 +77,19 @@ STAGE_LABELS = {  # fixed_cost.stages() keys, in the table's order and words
 
 
 def child_generate(out: str, months: str, seed: str, rows: str, start: str) -> dict:
-    """Generate the landing; what it wrote, and the newest legacy CUR delivery of each month."""
+    """Generate the landing; what it wrote, and the newest legacy CUR delivery of each month
+    (its parts, rows and cost as the generator recorded them)."""
     from dagster_project.generator import generate
 
     started = time.perf_counter()
     truth = generate(Path(out), int(months), int(seed), int(rows), start, progress=print)
-    latest = {}
+    latest: dict[str, dict] = {}
     for f in truth.files:
         if f.format == "aws_cur" and not f.superseded:
-            latest.setdefault(f.billing_period, []).append(f.path)
+            month = latest.setdefault(f.billing_period, {"parts": [], "rows": 0, "cost": 0})
+            month["parts"].append(f.path)
+            month["rows"] += f.rows
+            month["cost"] += f.cost_total  # integer units of 1e-10 USD
     return {
         "seconds": round(time.perf_counter() - started, 3),
         "rows": truth.rows_written,
@@ -184,14 +190,27 @@ def counts(warehouse: Path, since: float, until: float) -> dict:
     return {"rows_loaded": int(loaded), "fct_rows": int(built)}
 
 
+def live_partition(warehouse: Path, fmt: str, period: str) -> dict:
+    """Rows and control total of a format's live (loaded) partitions of one billing month."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows, cost = con.execute(
+            "SELECT coalesce(sum(rows), 0), sum(cost_total) FROM raw.ingest_partitions "
+            "WHERE format = ? AND status = 'loaded' AND billing_period = CAST(? AS DATE)",
+            [fmt, f"{period}-01"],
+        ).fetchone()
+    return {"rows": int(rows), "cost": str(cost)}
+
+
 # --- the re-delivery ----------------------------------------------------------------------------
 
 
-def redeliver(generated: Path, latest_parts: list[str], landing: Path) -> dict:
+def redeliver(generated: Path, latest: dict, landing: Path) -> dict:
     """Copy the newest legacy CUR delivery of a regenerated month into the landing, as AWS
     restates a month: a new assembly folder, and the manifest one folder up now naming it.
     Delivered a day after the newest CUR file of that month already in the landing."""
-    assembly = (generated / latest_parts[0]).parent
+    assembly = (generated / latest["parts"][0]).parent
     period_dir = assembly.parent
     target_period = landing / period_dir.relative_to(generated / "landing")
     previous = max(p.stat().st_mtime for p in target_period.rglob("*") if p.is_file())
@@ -208,6 +227,9 @@ def redeliver(generated: Path, latest_parts: list[str], landing: Path) -> dict:
         os.utime(path, (delivered, delivered))
     return {
         "assembly": assembly.name,
+        # What the generator recorded; the incremental run must leave exactly this live in raw.
+        "rows": latest["rows"],
+        "cost": str(Decimal(latest["cost"]).scaleb(-10)),
         "files": sorted(str(p.relative_to(landing)) for p in copied),
         "bytes": sum(p.stat().st_size for p in copied),
         "delivered_at": delivered,
@@ -345,6 +367,13 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     save()
     incremental = pipeline_run("incremental run")
     if incremental:
+        live = live_partition(warehouse, "aws_cur", redelivered)
+        delivered = result["redelivery"]
+        delivered["live_in_raw"] = live
+        delivered["taken"] = (live["rows"], Decimal(live["cost"])) == (
+            delivered["rows"],
+            Decimal(delivered["cost"]),
+        )
         full = result["steps"]["full run"]["wall_seconds"]
         result["ratio_incremental_to_full"] = round(incremental.wall_seconds / full, 4)
     if not args.keep:
@@ -360,6 +389,7 @@ def verdict(result: dict) -> dict:
     ratio = result.get("ratio_incremental_to_full")
     return {
         "every_step_succeeded": not result["failures"] and "incremental run" in steps,
+        "redelivery_loaded": result.get("redelivery", {}).get("taken", False),
         "peak_rss_under_8_gib": all(p < TARGET_PEAK_BYTES for p in peaks.values()),
         "incremental_within_one_sixth": ratio is not None and ratio <= TARGET_RATIO,
     }
