@@ -49,7 +49,7 @@ from pathlib import Path
 import psutil
 from _measure import RESULT_PREFIX, Measurement, check, measure  # benchmarks/ is on sys.path
 
-from dagster_project.ingest.warehouse import duckdb_memory_limit
+from dagster_project.warehouse_connection import duckdb_memory_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -225,7 +225,7 @@ def run_finops(
 def run_floor(csv_path: Path, workdir: Path, log: Path, args: argparse.Namespace) -> dict:
     # Imported here, not at the top: the floor's child runs this file and should start as fast
     # as DuckDB alone does (the project's package takes 0.2 s to import).
-    from dagster_project.ingest.warehouse import duckdb_memory_limit
+    from dagster_project.warehouse_connection import duckdb_memory_limit
 
     command = [sys.executable, str(Path(__file__).resolve()), "--floor"]
     m = measure(

@@ -52,13 +52,14 @@ def before_first_month(periods: set[str]) -> list[str]:
     return sorted(p for p in periods if partition_key(p) < FIRST_BILLING_MONTH)
 
 
-def partition_range_to_dbt_vars(first: str, last: str) -> dict[str, str]:
-    """dbt variables for the billing months first..last (both included): the models that grow
-    with the bill replace exactly these months (macros/incremental/billing_periods.sql)."""
+def partition_range_to_dbt_env(first: str, last: str) -> dict[str, str]:
+    """The environment of a dbt build over the billing months first..last (both included): the
+    models that grow with the bill replace exactly these months
+    (macros/incremental/billing_periods.sql)."""
     end = (month_start(last).replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return {
-        "billing_period_start": month_start(first).isoformat(),
-        "billing_period_end": end.isoformat(),
+        "FINOPS_BILLING_PERIOD_START": month_start(first).isoformat(),
+        "FINOPS_BILLING_PERIOD_END": end.isoformat(),
     }
 
 

@@ -9,6 +9,8 @@ whatever the file is called. dbt attaches it the same way, through the plugin in
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from pathlib import Path
 
@@ -17,14 +19,27 @@ import duckdb
 CATALOG = "warehouse"
 
 
-def attach_statements(warehouse: Path | str, *, read_only: bool = False) -> list[str]:
-    """SQL that attaches the warehouse as `warehouse` and spills beside it.
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory bound, FINOPS_DUCKDB_MEMORY_LIMIT (default 3GB), as the profile reads it."""
+    limit = os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT", "3GB").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.IGNORECASE):
+        raise ValueError(
+            f"FINOPS_DUCKDB_MEMORY_LIMIT={limit!r} is not a memory size; use e.g. 3GB or 512MiB"
+        )
+    return limit
 
-    Spill beside the file, as DuckDB does for a database it opens directly (an in-memory
-    database would spill into the working directory).
+
+def attach_statements(warehouse: Path | str, *, read_only: bool = False) -> list[str]:
+    """SQL that attaches the warehouse as `warehouse`, bounds DuckDB's memory and spills beside
+    the file.
+
+    The bound is the project's (DuckDB's own default is 80% of RAM, which a large build or
+    export fills); spill beside the file, as DuckDB does for a database it opens directly (an
+    in-memory database would spill into the working directory).
     """
     quoted = str(warehouse).replace("'", "''")
     return [
+        f"SET memory_limit = '{duckdb_memory_limit()}'",
         f"SET temp_directory = '{quoted}.tmp'",
         f"ATTACH '{quoted}' AS {CATALOG}" + (" (READ_ONLY)" if read_only else ""),
     ]

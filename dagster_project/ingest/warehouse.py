@@ -11,8 +11,6 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -142,16 +140,6 @@ class LoadPart:
     totals: tuple[PartitionTotal, ...]
 
 
-def duckdb_memory_limit() -> str:
-    """DuckDB's memory bound, FINOPS_DUCKDB_MEMORY_LIMIT (default 3GB), as the profile reads it."""
-    limit = os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT", "3GB").strip()
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, flags=re.IGNORECASE):
-        raise ValueError(
-            f"FINOPS_DUCKDB_MEMORY_LIMIT={limit!r} is not a memory size; use e.g. 3GB or 512MiB"
-        )
-    return limit
-
-
 def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """A warehouse connection in UTC with the raw schema, the manifest and every raw table.
 
@@ -161,8 +149,6 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = warehouse_connection.connect(warehouse)
     con.execute("SET TimeZone = 'UTC'")
-    # The same memory bound as dbt's profile (dbt/profiles.yml): DuckDB spills past it.
-    con.execute(f"SET memory_limit = '{duckdb_memory_limit()}'")
     # Track progress (a big file's read is polled and reported) without printing a bar.
     con.execute("SET enable_progress_bar = true")
     con.execute("SET enable_progress_bar_print = false")

@@ -1,18 +1,23 @@
 {#- Models that grow with the bill are incremental by billing month (docs/dbt.md, "Incremental
-    builds"): a run given billing_period_start / billing_period_end ([start, end), ISO dates)
-    replaces exactly those months; without them an incremental run replaces every month. -#}
+    builds"): a run given FINOPS_BILLING_PERIOD_START / FINOPS_BILLING_PERIOD_END in its
+    environment ([start, end), ISO dates) replaces exactly those months; without them an
+    incremental run replaces every month.
+
+    The range is read from the environment when a model runs, never while dbt parses: dbt
+    re-parses the whole project when its --vars change, which made each new range cost a full
+    parse (about 10 s). -#}
 
 {#- The config of such a model, `column` its billing-month DATE:
     {{ config(**billing_period_incremental('BillingPeriod')) }} -#}
 {% macro billing_period_incremental(column) %}
     {%- set settings = {'materialized': 'incremental', 'on_schema_change': 'fail'} -%}
     {%- if target.type == 'bigquery' -%}
-        {#- Static partitions when the months are given (exactly them, even one that lost all
-            its rows), else every partition the new rows hold. -#}
+        {#- insert_overwrite replaces the months the new rows hold; the hook first deletes the
+            given months, so one that lost all its rows goes too. -#}
         {%- do settings.update({
             'incremental_strategy': 'insert_overwrite',
             'partition_by': {'field': column, 'data_type': 'date', 'granularity': 'month'},
-            'partitions': billing_period_months(),
+            'pre_hook': ["{{ delete_billing_periods('" ~ column ~ "') }}"],
         }) -%}
     {%- else -%}
         {#- the strategy below reads the billing-month column as the unique key -#}
@@ -21,33 +26,20 @@
     {{ return(settings) }}
 {% endmacro %}
 
-{#- The given months as SQL date literals, or none when no range is given. -#}
-{% macro billing_period_months() %}
-    {%- set bounds = billing_period_bounds() -%}
-    {%- if bounds is none -%}{{ return(none) }}{%- endif -%}
-    {%- set first, last = bounds -%}
-    {%- set months = [] -%}
-    {%- for i in range((last.year - first.year) * 12 + last.month - first.month) -%}
-        {%- set index = first.month - 1 + i -%}
-        {%- do months.append(
-            "date '" ~ first.replace(year=first.year + index // 12, month=index % 12 + 1) ~ "'"
-        ) -%}
-    {%- endfor -%}
-    {{ return(months) }}
-{% endmacro %}
-
-{#- (start, end) dates of the given range, or none. -#}
+{#- (start, end) dates of the given range, or none (none while parsing). -#}
 {% macro billing_period_bounds() %}
-    {%- set start, end = var('billing_period_start'), var('billing_period_end') -%}
-    {%- if start is none and end is none -%}{{ return(none) }}{%- endif -%}
-    {%- if start is none or end is none -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set start = env_var('FINOPS_BILLING_PERIOD_START', '') -%}
+    {%- set end = env_var('FINOPS_BILLING_PERIOD_END', '') -%}
+    {%- if not start and not end -%}{{ return(none) }}{%- endif -%}
+    {%- if not start or not end -%}
         {{ exceptions.raise_compiler_error(
-            'set both billing_period_start and billing_period_end, or neither') }}
+            'set both FINOPS_BILLING_PERIOD_START and FINOPS_BILLING_PERIOD_END, or neither') }}
     {%- endif -%}
     {#- fromisoformat refuses anything but a date, so nothing else reaches the SQL -#}
     {{ return((
-        modules.datetime.date.fromisoformat(start | string),
-        modules.datetime.date.fromisoformat(end | string),
+        modules.datetime.date.fromisoformat(start),
+        modules.datetime.date.fromisoformat(end),
     )) }}
 {% endmacro %}
 
@@ -59,6 +51,13 @@
         true
     {%- else -%}
         {{ column }} >= date '{{ bounds[0] }}' and {{ column }} < date '{{ bounds[1] }}'
+    {%- endif -%}
+{% endmacro %}
+
+{#- BigQuery's pre-hook: delete the given months (nothing on a full build). -#}
+{% macro delete_billing_periods(column) %}
+    {%- if is_incremental() and billing_period_bounds() is not none -%}
+        delete from {{ this }} where {{ in_billing_periods(column) }}
     {%- endif -%}
 {% endmacro %}
 

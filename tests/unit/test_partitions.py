@@ -8,7 +8,7 @@ from dagster_project.partitions import (
     months_between,
     partition_key,
     partition_range,
-    partition_range_to_dbt_vars,
+    partition_range_to_dbt_env,
     period_label,
 )
 
@@ -31,16 +31,16 @@ def test_a_period_that_is_not_a_month_is_refused_with_the_expected_spelling(bad)
     [("2026-01-01", "2026-02-01"), ("2026-02-01", "2026-03-01"), ("2026-12-01", "2027-01-01")],
 )
 def test_dbt_vars_cover_the_month_with_an_exclusive_end(key, end):
-    assert partition_range_to_dbt_vars(key, key) == {
-        "billing_period_start": key,
-        "billing_period_end": end,
+    assert partition_range_to_dbt_env(key, key) == {
+        "FINOPS_BILLING_PERIOD_START": key,
+        "FINOPS_BILLING_PERIOD_END": end,
     }
 
 
 def test_dbt_vars_of_a_range_end_after_its_last_month():
-    assert partition_range_to_dbt_vars("2026-11-01", "2027-02") == {
-        "billing_period_start": "2026-11-01",
-        "billing_period_end": "2027-03-01",
+    assert partition_range_to_dbt_env("2026-11-01", "2027-02") == {
+        "FINOPS_BILLING_PERIOD_START": "2026-11-01",
+        "FINOPS_BILLING_PERIOD_END": "2027-03-01",
     }
     assert months_between("2026-11-01", "2027-02") == ["2026-11", "2026-12", "2027-01", "2027-02"]
 
