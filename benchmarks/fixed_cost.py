@@ -47,8 +47,11 @@ def make_landing(workdir: Path, seed: int) -> tuple[Path, int]:
         return landing, sum(1 for _ in lines) - 1  # the header is not a row
 
 
-def _log_times(log: Path) -> tuple[float, float] | None:
-    """Epoch seconds of a Dagster run log's first and last timestamped lines."""
+def _log_times(log: Path, since: float) -> tuple[float, float] | None:
+    """Epoch seconds of a Dagster run log's first and last timestamped lines, if the log was
+    written by the run that started at `since` (a run that skips a job leaves its old log)."""
+    if not log.exists() or log.stat().st_mtime < since:
+        return None
     stamps = []
     for line in log.read_text(errors="replace").splitlines():
         try:
@@ -62,20 +65,22 @@ def stages(m: Measurement, warehouse: Path) -> dict[str, float]:
     """Where a run's seconds went, from its logs: before the ingest run, the ingest run, the
     gap to the transform run, the transform run (with dbt's own build time), the tail."""
     logs = warehouse.parent / f"{warehouse.name}.finops" / "logs"
-    ingest = _log_times(logs / "ingest_job.log") if (logs / "ingest_job.log").exists() else None
-    transform = _log_times(logs / "transform_job.log")
+    ingest = _log_times(logs / "ingest_job.log", m.started_at)
+    transform = _log_times(logs / "transform_job.log", m.started_at)
     result: dict[str, float] = {}
+    last = m.started_at
     if ingest:
-        result["start_to_ingest"] = ingest[0] - m.started_at
+        result["start_to_ingest"] = ingest[0] - last
         result["ingest"] = ingest[1] - ingest[0]
-        result["ingest_to_transform"] = transform[0] - ingest[1]
-    else:
-        result["start_to_transform"] = transform[0] - m.started_at
-    result["transform"] = transform[1] - transform[0]
-    result["after_transform"] = m.ended_at - transform[1]
-    for line in (logs / "transform_job.log").read_text(errors="replace").splitlines():
-        if "Finished running" in line and " in 0 hours" in line:
-            result["dbt_build_elapsed"] = float(line.rsplit("(", 1)[1].rstrip("s).\n"))
+        last = ingest[1]
+    if transform:
+        result["to_transform"] = transform[0] - last
+        result["transform"] = transform[1] - transform[0]
+        last = transform[1]
+        for line in (logs / "transform_job.log").read_text(errors="replace").splitlines():
+            if "Finished running" in line and " in 0 hours" in line:
+                result["dbt_build_elapsed"] = float(line.rsplit("(", 1)[1].rstrip("s).\n"))
+    result["tail"] = m.ended_at - last
     return {name: round(seconds, 1) for name, seconds in result.items()}
 
 

@@ -64,12 +64,11 @@ EXPORT_BYTES_PER_ROW = 20
 DISK_MARGIN = 1.25
 STAGE_LABELS = {  # fixed_cost.stages() keys, in the table's order and words
     "start_to_ingest": "before the ingest run",
-    "start_to_transform": "before the transform run",
     "ingest": "ingest run (rows loaded/s)",
-    "ingest_to_transform": "gap to the transform run",
+    "to_transform": "gap to the transform run",
     "transform": "transform run (fct rows/s)",
     "dbt_build_elapsed": "  of which dbt build",
-    "after_transform": "after the transform run",
+    "tail": "after the last run",
 }
 
 
