@@ -1,6 +1,6 @@
 """Incremental builds by billing month, end to end through the real `finops run`.
 
-A landing of three generated months is built without the restated AWS CUR delivery of the
+A landing of two generated months is built without the restated AWS CUR delivery of the
 first month; the restatement (the generator's own later delivery, different content) then
 arrives and `finops run` rebuilds that month only: it says so, the rows of the other months are
 not rewritten (a marker set on them survives), and every mart equals a fresh full build of the
@@ -84,7 +84,7 @@ def test_a_redelivered_month_rebuilds_only_that_month_and_matches_a_full_build(
     tmp_path, finops_cli
 ):
     root = tmp_path / "gen"
-    generate(root, months=3, seed=7)
+    generate(root, months=2, seed=7)
     periods = json.loads((root / "ground_truth.json").read_text())["billing_periods"]
     every_month = f"rebuilt: billing months {periods[0]} to {periods[-1]}"
     restatement, month = _restatement(root)
