@@ -23,6 +23,13 @@ if worker := os.environ.get("PYTEST_XDIST_WORKER"):
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(items):
+    """Test files with a `slow` test first: pytest-xdist hands whole files to the two workers in
+    this order, so the longest start early instead of running alone at the end."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)  # stable: file order kept
+
+
 def _shared(tmp_path_factory, name: str) -> Path:
     """A path every pytest-xdist worker of this session shares (under the session's base
     temp when the run is not distributed), so one expensive set-up serves them all."""

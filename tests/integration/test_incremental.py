@@ -17,6 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
 from dagster_project.generator import generate
 
@@ -80,6 +81,7 @@ def _month_total(warehouse: Path, month: str) -> str:
         )
 
 
+@pytest.mark.slow
 def test_a_redelivered_month_rebuilds_only_that_month_and_matches_a_full_build(
     tmp_path, finops_cli
 ):
