@@ -106,12 +106,21 @@ def lines(
     return _html(chart_id, figure, height=360)
 
 
+def _short(label: str, width: int = 48) -> str:
+    """A label that leaves the plot room, its start and its end (where names keep their ids,
+    so two labels stay apart); the table beside the chart has it whole."""
+    if len(label) <= width:
+        return label
+    half = (width - 1) // 2
+    return label[:half] + "\N{HORIZONTAL ELLIPSIS}" + label[-half:]
+
+
 def gauge_bars(chart_id: str, title: str, names: Sequence[str], ratios: Sequence[Decimal]) -> Chart:
     """Ratios (0..1) as horizontal bars on a 0-100% axis: utilization, coverage."""
     figure = go.Figure()
     figure.add_bar(
         x=[float(r) for r in ratios],
-        y=list(names),
+        y=[_short(n) for n in names],
         orientation="h",
         text=[f"{float(r):.1%}" for r in ratios],
         textposition="auto",

@@ -15,18 +15,19 @@ SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 NONE = "\N{EN DASH}"
 
 
-def cents(amount: Decimal) -> Decimal:
-    """The amount rounded to the cent, half away from zero."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+def cents(amount: Decimal, places: int = 2) -> Decimal:
+    """The amount rounded to the cent (or `places` decimals), half away from zero."""
+    return amount.quantize(CENT if places == 2 else Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
-def money(amount: Decimal | None, currency: str) -> str:
-    """`$1,234.56`, `-€0.50`, `1,234.56 CHF`; an en dash for no amount."""
+def money(amount: Decimal | None, currency: str, places: int = 2) -> str:
+    """`$1,234.56`, `-€0.50`, `1,234.56 CHF`; an en dash for no amount. More places only for
+    prices such as a unit cost, which are fractions of a cent."""
     if amount is None:
         return NONE
-    rounded = cents(amount)
+    rounded = cents(amount, places)
     sign = "-" if rounded < 0 else ""
-    digits = f"{abs(rounded):,.2f}"
+    digits = f"{abs(rounded):,.{places}f}"
     symbol = SYMBOLS.get(currency)
     return f"{sign}{symbol}{digits}" if symbol else f"{sign}{digits} {currency}"
 

@@ -140,7 +140,7 @@ def top_movers(
     con: duckdb.DuckDBPyConnection, month: dt.date, previous: dt.date, limit: int = 10
 ) -> list[Record]:
     """The largest changes of amortized cost against the month before, by service and by sub
-    account (per currency), largest absolute change first."""
+    account, `limit` per currency, largest absolute change first."""
     return records(
         con,
         """
@@ -175,9 +175,10 @@ def top_movers(
         from compared
         where EffectiveCost <> PreviousEffectiveCost
         qualify row_number() over (
-            partition by Dimension order by abs(Change) desc, ProviderName, Name, BillingCurrency
+            partition by Dimension, BillingCurrency
+            order by abs(Change) desc, ProviderName, Name
         ) <= $limit
-        order by Dimension, abs(Change) desc, ProviderName, Name, BillingCurrency
+        order by Dimension, BillingCurrency, abs(Change) desc, ProviderName, Name
         """,
         month=month,
         previous=previous,
@@ -371,8 +372,7 @@ def files_of_month(con: duckdb.DuckDBPyConnection, month: dt.date) -> list[Recor
 
 
 def quarantined_files(con: duckdb.DuckDBPyConnection) -> list[Record]:
-    """Every landing file refused and not delivered again fixed (any month: a refused file may
-    name none)."""
+    """Every landing file ingest refused (of any month: a refused file may name none)."""
     return records(
         con,
         """

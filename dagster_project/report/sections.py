@@ -415,34 +415,42 @@ def allocation(s: Scope) -> Section:
             )
         )
     kpis = q.allocation_kpis(s.con, s.month)
+    unallocated: dict[str, Decimal] = {}
     for r in kpis:
         if r["KpiName"] == "unallocated_cost":
             c = str(r["BillingCurrency"])
-            section.figures.append(
-                Figure(
-                    f"unallocated-{r['ProviderName']}-{c}",
-                    f"Unallocated, {r['ProviderName']} ({c})",
-                    money(r["KpiValue"], c),
-                )
-            )
+            unallocated[c] = unallocated.get(c, Decimal(0)) + r["KpiValue"]
+    section.figures += [
+        Figure(f"unallocated-{c}", f"Unallocated ({c})", money(total, c))
+        for c, total in sorted(unallocated.items())
+    ]
+    # One row per provider and currency, one column per KPI (and per tag for tag compliance).
+    columns = {
+        "allocation_coverage": "Allocation coverage",
+        "unallocated_cost": "Unallocated",
+    }
+    for tag in sorted({str(r["KpiDimension"]) for r in kpis if r["KpiName"].startswith("tag_")}):
+        columns[f"tag_compliance_cost/{tag}"] = f"{tag} tagged, spend"
+        columns[f"tag_compliance_resources/{tag}"] = f"{tag} tagged, resources"
+    pivot: dict[tuple[str, str], dict[str, str]] = {}
+    for r in kpis:
+        c = str(r["BillingCurrency"])
+        name = str(r["KpiName"])
+        key = f"{name}/{r['KpiDimension']}" if name.startswith("tag_") else name
+        value = money(r["KpiValue"], c) if r["KpiUnit"] == "currency" else percent(r["KpiValue"])
+        pivot.setdefault((str(r["ProviderName"]), c), {})[key] = value
     section.tables.append(
         Table(
             "allocation-kpis",
             "Allocation coverage and tag compliance (share of amortized spend, and of resources)",
-            ("KPI", "Tag", "Provider", "Currency", "Value"),
+            ("Provider", "Currency", *columns.values()),
             [
-                (
-                    str(r["KpiName"]).replace("_", " "),
-                    str(r["KpiDimension"] or ""),
-                    str(r["ProviderName"]),
-                    c := str(r["BillingCurrency"]),
-                    money(r["KpiValue"], c)
-                    if r["KpiUnit"] == "currency"
-                    else percent(r["KpiValue"]),
+                (provider, c, *(values.get(k, NONE) for k in columns))
+                for (provider, c), values in sorted(
+                    pivot.items(), key=lambda item: (item[0][1], item[0][0])
                 )
-                for r in kpis
             ],
-            frozenset({"Value"}),
+            frozenset(columns.values()),
         )
     )
     return section
@@ -482,9 +490,7 @@ def unit_economics(s: Scope) -> Section:
                     str(r["UnitMetricId"]),
                     c := str(r["BillingCurrency"]),
                     # Unit costs are fractions of a cent: four decimals say what changed.
-                    f"{money(r['UnitCost'], c)} ({number(r['UnitCost'], 4)})"
-                    if r["UnitCost"] is not None
-                    else NONE,
+                    money(r["UnitCost"], c, places=4),
                     percent(r["UnitCostChange"]),
                 )
                 for r in monthly
