@@ -278,7 +278,7 @@ def showback(con: duckdb.DuckDBPyConnection, month: dt.date, by: str) -> list[Re
     return records(
         con,
         f"""
-        select coalesce({by}, 'Unallocated') as {by}, BillingCurrency,
+        select {by}, BillingCurrency,
                sum(EffectiveCost) as EffectiveCost, sum(BilledCost) as BilledCost
         from marts.fct_showback_monthly
         where BillingMonth = $month
