@@ -9,7 +9,8 @@ from dagster_project.report import default_report_path, write_report
 from dagster_project.resources import WarehouseSettings
 
 REPORT_KEY = dg.AssetKey(["report", "month_in_review"])
-# Every mart a section reads (dagster_project/report/queries.py).
+# Every mart a section reads (dagster_project/report/queries.py); the data quality section also
+# reads raw.ingest_manifest, which the raw assets upstream of these marts write.
 REPORT_INPUT_KEYS = [
     dg.AssetKey(["marts", name])
     for name in (

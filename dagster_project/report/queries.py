@@ -21,16 +21,6 @@ def records(con: duckdb.DuckDBPyConnection, sql: str, **params: object) -> list[
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
-
-
 def billing_months(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
     """Every billing month the FOCUS mart holds, oldest first."""
     rows = con.execute(
