@@ -164,15 +164,18 @@ def demo(workdir: str, seed: int, months: int) -> None:
         console.print()
         _report_close(closed)
         ok = closed.ok
-        if ok:
-            with console.status(f"writing the month-in-review report of {first}"):
-                written = _exclusive(runner.run_report, first)
-            _report_written(written)
-            ok = written.ok
+    written = None
+    if ok:  # the closed month's report: what finance opens first
+        with console.status(f"writing the month-in-review report of {first}"):
+            written = _exclusive(runner.run_report, first)
+        ok = written.ok
     console.print("\nNext:")
     for line in _demo_hints(warehouse, truth.billing_periods):
         console.print(f"  {line}", soft_wrap=True)
     console.print(f"  what the generator made:         {root / 'ground_truth.json'}")
+    if written is not None:
+        console.print()
+        _report_written(written)
     sys.exit(0 if ok else 1)
 
 
