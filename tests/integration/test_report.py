@@ -269,3 +269,25 @@ def test_screenshots_of_the_report(report):
     for shot in shots.values():
         assert shot.stat().st_size > 50_000, f"{shot} looks blank"
     print(f"report screenshots: {ARTIFACTS}")
+
+
+def test_printed_savings_equal_the_commitment_marts(report):
+    period, _out, page, warehouse = report
+    savings = query(
+        warehouse,
+        """
+        select ProviderName, BillingCurrency, round(sum(ListCost), 2), round(sum(TotalSavings), 2),
+               round(100 * sum(TotalSavings) / sum(ListCost), 1)
+        from marts.fct_commitment_savings_monthly where strftime(BillingMonth, '%Y-%m') = ?
+        group by all
+        """,
+        period,
+    )
+    assert savings, "the demo's month has commitment savings"
+    printed = {(r["Provider"], r["Currency"]): r for r in page.tables["savings"]}
+    assert set(printed) == {(p, c) for p, c, *_ in savings}
+    for provider, currency, list_cost, total, rate in savings:
+        row = printed[provider, currency]
+        assert row["List cost"] == as_printed(list_cost, currency)
+        assert row["Total savings"] == as_printed(total, currency)
+        assert row["Effective savings rate"] == f"{rate:.1f}%"
