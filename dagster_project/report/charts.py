@@ -107,8 +107,8 @@ def lines(
 
 
 def _short(label: str, width: int = 48) -> str:
-    """A label that leaves the plot room, its start and its end (where names keep their ids,
-    so two labels stay apart); the table beside the chart has it whole."""
+    """A label that leaves the plot room, its start and its end (where names keep their ids);
+    the table beside the chart has it whole."""
     if len(label) <= width:
         return label
     half = (width - 1) // 2
@@ -116,11 +116,13 @@ def _short(label: str, width: int = 48) -> str:
 
 
 def gauge_bars(chart_id: str, title: str, names: Sequence[str], ratios: Sequence[Decimal]) -> Chart:
-    """Ratios (0..1) as horizontal bars on a 0-100% axis: utilization, coverage."""
+    """Ratios (0..1) as horizontal bars on a 0-100% axis: utilization, coverage. Bars are
+    numbered 1, 2, ... as the rows of the table beside the chart (shortened names can repeat,
+    and a repeated label would draw two bars as one)."""
     figure = go.Figure()
     figure.add_bar(
         x=[float(r) for r in ratios],
-        y=[_short(n) for n in names],
+        y=[f"{i}. {_short(n)}" for i, n in enumerate(names, start=1)],
         orientation="h",
         text=[f"{float(r):.1%}" for r in ratios],
         textposition="auto",

@@ -234,9 +234,10 @@ def rate_optimization(s: Scope) -> Section:
         Table(
             "utilization",
             "Utilization per commitment",
-            ("Provider", "Commitment", "Currency", "Used", "Unused", "Utilization"),
+            ("#", "Provider", "Commitment", "Currency", "Used", "Unused", "Utilization"),
             [
                 (
+                    str(i),
                     str(r["ProviderName"]),
                     str(r["CommitmentName"]),
                     c := str(r["BillingCurrency"]),
@@ -244,9 +245,9 @@ def rate_optimization(s: Scope) -> Section:
                     money(r["UnusedAmount"], c),
                     percent(r["Utilization"]),
                 )
-                for r in utilization
+                for i, r in enumerate(utilization, start=1)
             ],
-            frozenset({"Used", "Unused", "Utilization"}),
+            frozenset({"#", "Used", "Unused", "Utilization"}),
         )
     )
     coverage = q.commitment_coverage(s.con, s.month)
