@@ -164,10 +164,18 @@ def demo(workdir: str, seed: int, months: int) -> None:
         console.print()
         _report_close(closed)
         ok = closed.ok
+    written = None
+    if ok:  # the closed month's report: what finance opens first
+        with console.status(f"writing the month-in-review report of {first}"):
+            written = _exclusive(runner.run_report, first)
+        ok = written.ok
     console.print("\nNext:")
     for line in _demo_hints(warehouse, truth.billing_periods):
         console.print(f"  {line}", soft_wrap=True)
     console.print(f"  what the generator made:         {root / 'ground_truth.json'}")
+    if written is not None:
+        console.print()
+        _report_written(written)
     sys.exit(0 if ok else 1)
 
 
@@ -261,6 +269,50 @@ def close(period: str, out: str | None, warehouse: str | None) -> None:
         outcome = _exclusive(runner.run_close, label, out)
     _report_close(outcome)
     sys.exit(0 if outcome.ok else 1)
+
+
+@main.command()
+@click.option("--period", required=True, help="Billing month, YYYY-MM.")
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="HTML file to write. Default: $FINOPS_HOME/reports/month-in-review-<YYYY-MM>.html.",
+)
+@warehouse_option
+def report(period: str, out: str | None, warehouse: str | None) -> None:
+    """Write the month-in-review report of a billing month: one HTML file, every chart and
+    figure inlined, that opens from disk with no server and no network (docs/report.md).
+
+    Exits 1 when the warehouse holds no such month.
+    """
+    from dagster_project import runner
+    from dagster_project.partitions import period_label
+
+    try:
+        label = period_label(period)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    runner.configure(warehouse, None)
+    with console.status(f"writing the month-in-review report of {label}"):
+        outcome = _exclusive(runner.run_report, label, out)
+    _report_written(outcome)
+    sys.exit(0 if outcome.ok else 1)
+
+
+def _report_written(outcome) -> None:
+    """Where the report is and how to open it, or why it was not written."""
+    if outcome.ok:
+        console.print(
+            f"month-in-review report of {outcome.period}: {outcome.path}\n"
+            f"  open it in a browser (no server, works offline): {outcome.path.as_uri()}"
+        )
+        return
+    console.print(f"[red]finops report[/]: the report of {outcome.period} was not written:")
+    for reason in outcome.pipeline.run_failures:
+        console.print(f"  - {reason}")
+    if outcome.pipeline.logs:
+        console.print(f"run logs: {', '.join(str(p) for p in outcome.pipeline.logs)}")
 
 
 def _require_landing(landing: str | None) -> None:

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_project.assets.close import CLOSE_MART_KEYS, invoices_reconcile, month_end_close
 from dagster_project.assets.dbt import warehouse_models
 from dagster_project.assets.ingest import raw_exports
+from dagster_project.assets.report import month_in_review
 from dagster_project.resources import build_resources, default_warehouse, warehouse_tags
 from dagster_project.sensors import build_sensors
 
@@ -52,10 +53,17 @@ reconcile_job = dg.define_asset_job(
     description="The reconciliation gate of one billing month (tag finops/close_period).",
 )
 
+report_job = dg.define_asset_job(
+    "report_job",
+    run_tags=run_tags,
+    selection=dg.AssetSelection.assets(month_in_review),
+    description="The month-in-review HTML report of one billing month.",
+)
+
 defs = dg.Definitions(
-    assets=[raw_exports, warehouse_models, month_end_close],
+    assets=[raw_exports, warehouse_models, month_end_close, month_in_review],
     asset_checks=[invoices_reconcile],
-    jobs=[ingest_job, transform_job, close_marts_job, close_job, reconcile_job],
+    jobs=[ingest_job, transform_job, close_marts_job, close_job, reconcile_job, report_job],
     sensors=build_sensors(ingest_job, transform_job),
     resources=build_resources(),
 )

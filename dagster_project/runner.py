@@ -438,6 +438,46 @@ def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
     return outcome
 
 
+@dataclass
+class ReportOutcome:
+    period: str
+    pipeline: PipelineOutcome
+    path: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.path is not None and not self.pipeline.run_failures
+
+
+def run_report(period: str, out: str | None = None) -> ReportOutcome:
+    """Write the month-in-review report of one billing month through Dagster (report_job)."""
+    from dagster_project.assets.report import REPORT_KEY
+    from dagster_project.project import ensure_manifest
+
+    label = period_label(period)
+    ensure_manifest()
+    from dagster_project.definitions import defs
+
+    outcome = ReportOutcome(label, PipelineOutcome(periods=[label]))
+    result = _execute(
+        defs.resolve_job_def("report_job"),
+        dg.DagsterInstance.get(),
+        outcome.pipeline,
+        partition_key=partition_key(label),
+        ops_config={
+            "report__month_in_review": {"config": {"out": str(Path(out).resolve()) if out else ""}}
+        },
+    )
+    if not result.success:
+        outcome.pipeline.run_failures.extend(_failure_messages(result))
+        return outcome
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key == REPORT_KEY:
+            outcome.path = Path(materialization.metadata["path"].value)
+    return outcome
+
+
 def _closed_state(label: str) -> tuple[str, str] | None:
     """(extract directory, manifest sha256) of a closed month, else None."""
     from dagster_project.close.state import closed_period
