@@ -384,6 +384,37 @@ def _report_close(outcome: CloseOutcome) -> None:
         console.print(f"run logs: {', '.join(str(p) for p in outcome.pipeline.logs)}")
 
 
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+    add_help_option=False,
+)
+@warehouse_option
+@click.argument("mf_args", nargs=-1, type=click.UNPROCESSED)
+def mf(warehouse: str | None, mf_args: tuple[str, ...]) -> None:
+    """Ask the semantic layer: MetricFlow's `mf`, read-only on the warehouse.
+
+    \b
+    finops mf list metrics
+    finops mf query --metrics effective_cost --group-by metric_time__month,currency
+    finops mf --help
+    """
+    from dagster_project import runner
+    from dagster_project.locations import PROFILES_DIR
+    from dagster_project.project import ensure_manifest, semantic_project_dir
+
+    runner.configure(warehouse, None)
+    ensure_manifest()  # writes the semantic manifest beside dbt's manifest
+    project = semantic_project_dir()
+    env = {
+        **os.environ,
+        "DBT_PROJECT_DIR": str(project),
+        "DBT_PROFILES_DIR": str(PROFILES_DIR),
+        "FINOPS_WAREHOUSE_READ_ONLY": "1",
+    }
+    mf_executable = Path(sys.executable).parent / "mf"
+    sys.exit(subprocess.run([str(mf_executable), *mf_args], env=env, cwd=project).returncode)
+
+
 # How long `finops ui` lets Dagster shut down after Ctrl-C or SIGTERM before it kills what is left.
 UI_SHUTDOWN_GRACE_SECONDS = 5
 

@@ -24,5 +24,7 @@ class Plugin(BasePlugin):
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         home = os.environ.get("FINOPS_HOME", ".finops")
         warehouse = os.environ.get("FINOPS_WAREHOUSE") or os.path.join(home, self.default_file)
-        for statement in attach_statements(warehouse):
+        # `finops mf` only reads: read-only, so it can query while other readers hold the file.
+        read_only = os.environ.get("FINOPS_WAREHOUSE_READ_ONLY") == "1"
+        for statement in attach_statements(warehouse, read_only=read_only):
             conn.execute(statement)

@@ -109,3 +109,23 @@ def _project_fingerprint() -> str:
                     f"{path.relative_to(PROJECT_DIR)} {stat.st_size} {stat.st_mtime_ns}\n".encode()
                 )
     return digest.hexdigest()
+
+
+def semantic_project_dir() -> Path:
+    """A dbt project directory for MetricFlow's `mf`, which reads the semantic manifest from
+    `<project>/target/` only: the project itself in a clone; elsewhere (an installed package, or
+    another DBT_TARGET_PATH) a directory beside the target holding links to the project file and
+    the target."""
+    if dbt_project.target_path == PROJECT_DIR / "target":
+        return PROJECT_DIR
+    shim = dbt_project.target_path.parent / f"{dbt_project.target_path.name}-mf-project"
+    shim.mkdir(parents=True, exist_ok=True)
+    for name, points_to in (
+        ("dbt_project.yml", PROJECT_DIR / "dbt_project.yml"),
+        ("target", dbt_project.target_path),
+    ):
+        link = shim / name
+        if not (link.is_symlink() and link.readlink() == points_to):
+            link.unlink(missing_ok=True)
+            link.symlink_to(points_to)
+    return shim
