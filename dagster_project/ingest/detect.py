@@ -323,6 +323,8 @@ def map_columns(fmt: ExportFormat, sniffed: Sniffed, name: str = "") -> ColumnMa
     landed: dict[str, str] = {}
     header_names = {h.lower() for h in sniffed.header}
     for column in sniffed.header:
+        if not column:
+            continue  # a header ending in a comma (the ECB's rate files): no name, no values
         target = fmt.column(_legacy_cur_name(column) if parquet_cur else column)
         alias = fmt.aliases.get(column.lower())
         if target is None and alias is not None and alias.lower() not in header_names:
