@@ -1,7 +1,8 @@
 -- Monthly showback per owner and environment: the ledger summed, direct cost (the owner's own
 -- charges, the pool owner's included) apart from shared cost (pool shares received, pool
 -- offsets given), and the chargeback amounts rounded to the cent so the rounded rows of a
--- period and currency still sum to its rounded total (largest remainder).
+-- period and currency still sum to its rounded total (largest remainder). Beside them, the
+-- amounts in the reporting currency at the month's rate (docs/currency.md).
 {{ config(**billing_period_incremental('BillingPeriodStart')) }}
 
 with ledger as (
@@ -35,6 +36,27 @@ monthly as (
     from ledger
     group by BillingPeriodStart, Owner, Environment, BillingCurrency
 
+),
+
+rates as (
+
+    select * from {{ ref('int_exchange_rates_to_reporting') }}
+
+),
+
+converted as (
+
+    select
+        monthly.*,
+        rates.ExchangeRateDate as found_rate_date,
+        {{ reporting_rate('rates.ExchangeRate', 'monthly.BillingCurrency',
+            'monthly.BillingPeriodStart') }} as ExchangeRate
+    from monthly
+    left join rates
+        on
+            monthly.BillingPeriodStart = rates.RateMonth
+            and monthly.BillingCurrency = rates.FromCurrency
+
 )
 
 select
@@ -57,5 +79,11 @@ select
     ) }} as EffectiveCostRounded,
     {{ largest_remainder_round(
         'BilledCost', ['BillingPeriodStart', 'BillingCurrency'], ['Owner', 'Environment']
-    ) }} as BilledCostRounded
-from monthly
+    ) }} as BilledCostRounded,
+    '{{ reporting_currency() }}' as ReportingCurrency,
+    ExchangeRate,
+    -- The reporting currency's own rate, 1, holds for the whole month.
+    coalesce(found_rate_date, BillingPeriodStart) as ExchangeRateDate,
+    cast(EffectiveCost * ExchangeRate as {{ money() }}) as EffectiveCostInReportingCurrency,
+    cast(BilledCost * ExchangeRate as {{ money() }}) as BilledCostInReportingCurrency
+from converted

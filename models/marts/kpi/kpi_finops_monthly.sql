@@ -1,6 +1,7 @@
 -- The FinOps KPIs of every family in one long table: one row per billing period, provider,
 -- currency, KPI and dimension. A new KPI family adds rows, not columns: it builds its own
--- intermediate model with the same columns and joins the union below.
+-- intermediate model with the same columns and joins the union below. Money KPIs (an amount,
+-- or an amount per unit) are also given in the reporting currency (docs/currency.md).
 with allocation_kpis as (
 
     select * from {{ ref('int_allocation_kpis_monthly') }}
@@ -19,6 +20,27 @@ kpis as (
     union all
     select * from unit_economics_kpis
 
+),
+
+rates as (
+
+    select * from {{ ref('int_exchange_rates_to_reporting') }}
+
+),
+
+converted as (
+
+    select
+        kpis.*,
+        rates.ExchangeRateDate as found_rate_date,
+        {{ reporting_rate('rates.ExchangeRate', 'kpis.BillingCurrency',
+            'kpis.BillingPeriodStart') }} as ExchangeRate
+    from kpis
+    left join rates
+        on
+            kpis.BillingPeriodStart = rates.RateMonth
+            and kpis.BillingCurrency = rates.FromCurrency
+
 )
 
 select
@@ -32,5 +54,13 @@ select
     KpiUnit,
     KpiValue,
     KpiNumerator,
-    KpiDenominator
-from kpis
+    KpiDenominator,
+    '{{ reporting_currency() }}' as ReportingCurrency,
+    ExchangeRate,
+    -- The reporting currency's own rate, 1, holds for the whole month.
+    coalesce(found_rate_date, BillingPeriodStart) as ExchangeRateDate,
+    -- A ratio has no currency: only amounts are converted.
+    case
+        when KpiUnit <> 'ratio' then cast(KpiValue * ExchangeRate as {{ money() }})
+    end as KpiValueInReportingCurrency
+from converted
