@@ -951,10 +951,13 @@ BUSINESS_METRICS = ExportFormat(
 # --- Exchange rates (reporting currency, docs/currency.md) --------------------------------------
 
 ECB_CURRENCIES = tuple(
-    """
+    re.findall(
+        r"[A-Z]{3}",
+        """
     USD JPY BGN CYP CZK DKK EEK GBP HUF LTL LVL MTL PLN ROL RON SEK SIT SKK CHF ISK NOK HRK RUB
     TRL TRY AUD BRL CAD CNY HKD IDR ILS INR KRW MXN MYR NZD PHP SGD THB ZAR
-    """.split()
+    """,
+    )
 )
 """The currency columns of the ECB's ``eurofxref-hist.csv``, in its order (units per 1 EUR).
 ``models/staging/ecb_rates`` unpivots the same list."""

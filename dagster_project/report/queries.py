@@ -94,6 +94,26 @@ def spend_totals(con: duckdb.DuckDBPyConnection, month: dt.date, previous: dt.da
     )
 
 
+def reporting_currency_totals(con: duckdb.DuckDBPyConnection, month: dt.date) -> list[Record]:
+    """The month's billed and amortized totals per billing currency, with the rate into the
+    reporting currency, its date and the converted totals (fct_showback_monthly)."""
+    return records(
+        con,
+        """
+        select
+            BillingCurrency, ReportingCurrency, ExchangeRate, ExchangeRateDate,
+            sum(BilledCost) as BilledCost, sum(EffectiveCost) as EffectiveCost,
+            sum(BilledCostInReportingCurrency) as BilledCostInReportingCurrency,
+            sum(EffectiveCostInReportingCurrency) as EffectiveCostInReportingCurrency
+        from marts.fct_showback_monthly
+        where BillingMonth = $month
+        group by all
+        order by BillingCurrency
+        """,
+        month=month,
+    )
+
+
 def spend_by_service(con: duckdb.DuckDBPyConnection, month: dt.date) -> list[Record]:
     """The month's billed and amortized cost per service and currency, largest first."""
     return records(

@@ -158,7 +158,59 @@ def summary(s: Scope) -> Section:
             frozenset({"Billed", "Amortized"}),
         )
     )
+    _group_currency(s, section)
     return section
+
+
+def _group_currency(s: Scope, section: Section) -> None:
+    """The month in the reporting (group) currency: each billing currency's totals converted at
+    the month's rate, the rate and its date shown, and their sum (docs/currency.md)."""
+    rows = q.reporting_currency_totals(s.con, s.month)
+    if not rows:
+        return
+    g = str(rows[0]["ReportingCurrency"])
+    billed = sum((r["BilledCostInReportingCurrency"] for r in rows), Decimal(0))
+    amortized = sum((r["EffectiveCostInReportingCurrency"] for r in rows), Decimal(0))
+    section.figures += [
+        Figure(f"group-billed-{g}", f"Billed cost, group currency ({g})", money(billed, g)),
+        Figure(
+            f"group-amortized-{g}", f"Amortized cost, group currency ({g})", money(amortized, g)
+        ),
+    ]
+    table_rows = [
+        (
+            c := str(r["BillingCurrency"]),
+            f"1 {c} = {number(r['ExchangeRate'], 6)} {g}",
+            f"{r['ExchangeRateDate']:%Y-%m-%d}",
+            money(r["BilledCost"], c),
+            money(r["BilledCostInReportingCurrency"], g),
+            money(r["EffectiveCost"], c),
+            money(r["EffectiveCostInReportingCurrency"], g),
+        )
+        for r in rows
+    ]
+    table_rows.append(("Total", "", "", "", money(billed, g), "", money(amortized, g)))
+    section.tables.append(
+        Table(
+            "group-currency",
+            f"In the group currency ({g}), at each month's rate",
+            (
+                "Currency",
+                "Rate",
+                "Rate date",
+                "Billed",
+                f"Billed ({g})",
+                "Amortized",
+                f"Amortized ({g})",
+            ),
+            table_rows,
+            frozenset({"Rate", "Billed", f"Billed ({g})", "Amortized", f"Amortized ({g})"}),
+        )
+    )
+    section.notes.append(
+        f"Group-currency amounts ({g}) convert each billing currency at its month's rate "
+        "(policy and sources: docs/currency.md); the amounts above stay in their billing currency."
+    )
 
 
 def top_movers(s: Scope) -> Section:

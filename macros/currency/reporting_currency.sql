@@ -30,7 +30,8 @@
         when {{ currency }} = '{{ reporting_currency() }}' then cast(1 as {{ money() }})
         when {{ rate }} is not null then {{ rate }}
         else error(concat(
-            'no exchange rate for billing month ', cast({{ month }} as {{ dbt.type_string() }}),
+            'no exchange rate for billing month ',
+            substr(cast({{ month }} as {{ dbt.type_string() }}), 1, 7),
             ': ', {{ currency }}, ' -> {{ reporting_currency() }} (policy {{ exchange_rate_policy() }});',
             ' land a rates file for that month (docs/currency.md)'
         ))
