@@ -262,3 +262,30 @@ def test_inventory_partition_comes_from_the_path_and_times_keep_their_offset(tmp
     )
     with pytest.raises(FileRefused, match="billingAccounts/<billing account id>"):
         check_partition(con, found, str(undated), SCRATCH_VIEW, numbered=True)
+
+
+def test_rate_files_load_and_the_ecb_trailing_comma_is_no_column(area):
+    from dagster_project.formats import ECB_CURRENCIES
+
+    quotes = {c: "N/A" for c in ECB_CURRENCIES} | {"USD": "1.1600", "GBP": "0.8500"}
+    (area.landing / "eurofxref-hist.csv").write_text(
+        "Date," + ",".join(ECB_CURRENCIES) + ",\n"
+        "2026-08-03," + ",".join(quotes[c] for c in ECB_CURRENCIES) + ",\n"
+        "2026-07-31," + ",".join(quotes[c] for c in ECB_CURRENCIES) + ",\n"
+    )
+    (area.landing / "rates.csv").write_text("month,from,to,rate\n2026-07,EUR,USD,1.16\n")
+    assert sorted((f.format, f.status) for f in area.run().files) == [
+        ("ecb_rates", "loaded"),
+        ("exchange_rates", "loaded"),
+    ]
+    assert [m[-1] for m in area.manifest()] == [None, None]  # no schema drift
+    assert area.query(
+        'SELECT "Date", "USD", "GBP", "JPY", CAST(_billing_period AS VARCHAR) '
+        "FROM raw.ecb_rates ORDER BY 1"
+    ) == [
+        ("2026-07-31", "1.1600", "0.8500", "N/A", "2026-07-01"),
+        ("2026-08-03", "1.1600", "0.8500", "N/A", "2026-08-01"),
+    ]
+    assert area.query('SELECT month, "from", "to", rate FROM raw.exchange_rates') == [
+        ("2026-07", "EUR", "USD", "1.16")
+    ]

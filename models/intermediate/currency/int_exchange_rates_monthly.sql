@@ -38,17 +38,18 @@ ecb_days as (
 -- Policy average: the mean of the month's published rates (days without a quote, weekends and
 -- TARGET holidays, do not count), dated on the month's last publication day. Policy closing:
 -- the rate of the month's last publication day.
+{%- if exchange_rate_policy() == 'average' %}
+    {%- set monthly_rate = divide_money('sum(rate)', 'count(*)') %}
+{%- else %}
+    {%- set monthly_rate = 'max(case when days_before_month_end = 1 then rate end)' %}
+{%- endif %}
 ecb_monthly as (
 
     select
         RateMonth,
         FromCurrency,
         ToCurrency,
-        {%- if exchange_rate_policy() == 'average' %}
-        {{ divide_money('sum(rate)', 'count(*)') }} as ExchangeRate,
-        {%- else %}
-        max(case when days_before_month_end = 1 then rate end) as ExchangeRate,
-        {%- endif %}
+        {{ monthly_rate }} as ExchangeRate,
         max(rate_date) as ExchangeRateDate
     from ecb_days
     group by RateMonth, FromCurrency, ToCurrency

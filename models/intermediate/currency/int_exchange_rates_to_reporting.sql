@@ -21,7 +21,7 @@ direct as (
         'direct' as ExchangeRateMethod,
         1 as precedence
     from rates
-    where ToCurrency = '{{ reporting }}' and FromCurrency <> '{{ reporting }}'
+    where ToCurrency = '{{ reporting }}' and FromCurrency != '{{ reporting }}'
 
 ),
 
@@ -36,7 +36,7 @@ inverse as (
         'inverse' as ExchangeRateMethod,
         2 as precedence
     from rates
-    where FromCurrency = '{{ reporting }}' and ToCurrency <> '{{ reporting }}'
+    where FromCurrency = '{{ reporting }}' and ToCurrency != '{{ reporting }}'
 
 ),
 
@@ -63,7 +63,7 @@ through_eur as (
             and to_reporting.ToCurrency = '{{ reporting }}'
     where
         to_x.FromCurrency = 'EUR'
-        and to_x.ToCurrency <> '{{ reporting }}'
+        and to_x.ToCurrency != '{{ reporting }}'
 
 ),
 

@@ -61,6 +61,6 @@ select
     coalesce(found_rate_date, BillingPeriodStart) as ExchangeRateDate,
     -- A ratio has no currency: only amounts are converted.
     case
-        when KpiUnit <> 'ratio' then cast(KpiValue * ExchangeRate as {{ money() }})
+        when KpiUnit != 'ratio' then cast(KpiValue * ExchangeRate as {{ money() }})
     end as KpiValueInReportingCurrency
 from converted

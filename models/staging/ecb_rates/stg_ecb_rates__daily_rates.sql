@@ -16,24 +16,24 @@ with source as (
 ),
 
 unpivoted as (
-    {%- for currency in currencies %}
 
-    select
-        {{ adapter.quote('Date') }} as rate_text_date,
-        '{{ currency }}' as quote_currency,
-        trim({{ adapter.quote(currency) }}) as rate_text,
-        _manifest_id,
-        _source_file,
-        _row_number,
-        _billing_account_id,
-        _billing_period,
-        _provider,
-        _delivery_id,
-        _loaded_at
-    from source
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+    {%- for currency in currencies %}
+        select
+            {{ adapter.quote('Date') }} as rate_text_date,
+            '{{ currency }}' as quote_currency,
+            trim({{ adapter.quote(currency) }}) as rate_text,
+            _manifest_id,
+            _source_file,
+            _row_number,
+            _billing_account_id,
+            _billing_period,
+            _provider,
+            _delivery_id,
+            _loaded_at
+        from source
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 ),
@@ -57,7 +57,7 @@ renamed as (
         _loaded_at
 
     from unpivoted
-    where rate_text is not null and rate_text <> 'N/A'
+    where rate_text is not null and rate_text != 'N/A'
 
 )
 
