@@ -1085,6 +1085,10 @@ GCP_COMMITMENTS = ExportFormat(
     **_INVENTORY,
 )
 
+RATE_FORMATS = frozenset({ECB_RATES.key, EXCHANGE_RATES.key})
+"""Rates, not bills: a rates file may reach back before the first billing month (the ECB's
+history starts in 1999); those months convert no bill and build nothing."""
+
 DETECTION_ORDER: tuple[ExportFormat, ...] = (
     FOCUS_INVOICE_DETAIL,
     FOCUS,

@@ -28,6 +28,7 @@ from dagster._core.storage.tags import (
     PARTITION_NAME_TAG,
 )
 
+from dagster_project.formats import RATE_FORMATS
 from dagster_project.partitions import (
     FIRST_BILLING_MONTH,
     before_first_month,
@@ -177,7 +178,12 @@ def run_pipeline(periods: set[str] | None = None, full_refresh: bool = False) ->
     from dagster_project.resources import default_landing
 
     planned = plan_landing(default_landing())
-    found = {period for f in planned for period in f.billing_periods}
+    found = {
+        period
+        for f in planned
+        for period in f.billing_periods
+        if f.format not in RATE_FORMATS or not before_first_month({period})
+    }
     wanted = sorted(found if periods is None else found & periods)
     outcome = PipelineOutcome(periods=wanted, full_refresh=full_refresh)
     if early := before_first_month(set(wanted)):
@@ -252,7 +258,9 @@ def _months_to_build(
             try:
                 rows = con.execute(
                     "select strftime(billing_period, '%Y-%m'), max(loaded_at) "
-                    "from raw.ingest_partitions where billing_period is not null group by all"
+                    "from raw.ingest_partitions where billing_period >= ? group by all",
+                    # Only rates files hold earlier months (RATE_FORMATS): nothing to build.
+                    [dt.date.fromisoformat(FIRST_BILLING_MONTH)],
                 ).fetchall()
             except duckdb.CatalogException:
                 rows = []  # nothing ingested yet
