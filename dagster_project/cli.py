@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import shlex
 import shutil
@@ -603,6 +604,19 @@ def _summary(warehouse: Path) -> None:
             if has_focus
             else []
         )
+        group = (
+            con.execute(
+                """
+                select strftime(BillingMonth, '%Y-%m'), BillingCurrency, ExchangeRate,
+                       ExchangeRateDate, ReportingCurrency, sum(BilledCost),
+                       sum(BilledCostInReportingCurrency)
+                from marts.fct_showback_monthly
+                group by all order by all
+                """
+            ).fetchall()
+            if has_focus
+            else []
+        )
     ingested = _table("Files ingested (raw.ingest_manifest)", ["format", "status", "files", "rows"])
     for fmt, status, count, rows in files:
         ingested.add_row(fmt, status, str(count), f"{rows or 0:,}")
@@ -630,6 +644,22 @@ def _summary(warehouse: Path) -> None:
         for provider, currency, rows, billed, effective in spend:
             focus.add_row(provider, currency, f"{rows:,}", f"{billed:,.2f}", f"{effective:,.2f}")
         console.print(focus)
+    if group:
+        reporting = group[0][4]
+        converted = _table(
+            f"Billed cost in the group currency, {reporting} (marts.fct_showback_monthly; "
+            "docs/currency.md)",
+            ["month", "currency", "rate", "rate date", "Σ BilledCost", f"Σ in {reporting}"],
+        )
+        for month, rows in itertools.groupby(group, key=lambda r: r[0]):
+            total = Decimal(0)
+            for _, currency, rate, day, _, billed, in_group in rows:
+                converted.add_row(
+                    month, currency, f"{rate:.6f}", str(day), f"{billed:,.2f}", f"{in_group:,.2f}"
+                )
+                total += in_group
+            converted.add_row(month, "total", "", "", "", f"{total:,.2f}", end_section=True)
+        console.print(converted)
 
 
 def _table(title: str, columns: list[str]) -> Table:
