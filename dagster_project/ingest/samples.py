@@ -345,3 +345,26 @@ def cur2_parquet(path: Path, rows: int = 2, period: str = "2024-01", cost: float
         """
     )
     return path
+
+
+def ecb_rates_csv(path: Path, period: str = "2024-01") -> Path:
+    """The ECB's eurofxref-hist.csv of two days: newest first, N/A where a currency has no
+    quote, a trailing comma on every line."""
+    from dagster_project.formats import ECB_CURRENCIES
+
+    start, _ = month_bounds(period)
+    quotes = {"USD": "1.0956", "GBP": "0.86215"}
+    lines = ["Date," + ",".join(ECB_CURRENCIES) + ","]
+    for day in (start + dt.timedelta(days=1), start):
+        lines.append(f"{day}," + ",".join(quotes.get(c, "N/A") for c in ECB_CURRENCIES) + ",")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def exchange_rates_rows(period: str = "2024-01") -> list[dict[str, str]]:
+    """Monthly rates month,from,to,rate of one month."""
+    return [
+        {"month": period, "from": "EUR", "to": "USD", "rate": "1.09"},
+        {"month": period, "from": "GBP", "to": "USD", "rate": "1.27"},
+    ]

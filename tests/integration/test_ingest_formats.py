@@ -44,6 +44,8 @@ def test_one_sample_of_each_format_loads_with_exact_totals(tmp_path: Path):
     )
     s.write_csv(landing / "invoices" / "2024-01.csv", s.invoices_rows())
     s.write_csv(landing / "metrics" / "2024-01.csv", s.business_metrics_rows())
+    s.ecb_rates_csv(landing / "rates" / "eurofxref-hist.csv")
+    s.write_csv(landing / "rates" / "finance-2024-01.csv", s.exchange_rates_rows())
     report = ingest(tmp_path / "wh.duckdb", str(landing), tmp_path / "q")
     assert {f.format: f.status for f in report.files} == {key: "loaded" for key in FORMATS}
     totals = dict(_query(tmp_path, "SELECT format, cost_total FROM raw.ingest_manifest"))
@@ -59,6 +61,8 @@ def test_one_sample_of_each_format_loads_with_exact_totals(tmp_path: Path):
         "gcp_commitments": None,
         "invoices": Decimal("3.75"),
         "business_metrics": Decimal("303"),  # a control total: the sum of the values
+        "ecb_rates": None,  # rates carry no cost
+        "exchange_rates": None,
     }
 
 

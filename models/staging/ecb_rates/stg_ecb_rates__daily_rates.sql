@@ -15,13 +15,17 @@ with source as (
 
 ),
 
-unpivoted as (
+-- One branch per currency column; the ECB writes N/A where a currency has no quote.
+renamed as (
 
     {%- for currency in currencies %}
         select
-            {{ adapter.quote('Date') }} as rate_text_date,
+            -- the quote
+            {{ parse_date(adapter.quote('Date'), ['%Y-%m-%d']) }} as rate_date,
+            'EUR' as base_currency,
             '{{ currency }}' as quote_currency,
-            trim({{ adapter.quote(currency) }}) as rate_text,
+            cast(nullif(trim({{ adapter.quote(currency) }}), 'N/A') as {{ money() }}) as rate,
+            -- ingestion metadata, names kept from raw (docs/dbt.md)
             _manifest_id,
             _source_file,
             _row_number,
@@ -36,29 +40,7 @@ unpivoted as (
         {%- endif %}
     {%- endfor %}
 
-),
-
-renamed as (
-
-    select
-        -- the quote
-        {{ parse_date('rate_text_date', ['%Y-%m-%d']) }} as rate_date,
-        'EUR' as base_currency,
-        quote_currency,
-        cast(rate_text as {{ money() }}) as rate,
-        -- ingestion metadata, names kept from raw (docs/dbt.md)
-        _manifest_id,
-        _source_file,
-        _row_number,
-        _billing_account_id,
-        _billing_period,
-        _provider,
-        _delivery_id,
-        _loaded_at
-
-    from unpivoted
-    where rate_text is not null and rate_text != 'N/A'
-
 )
 
 select * from renamed
+where rate is not null
