@@ -189,6 +189,8 @@ select
     a.FirstDay,
     a.LastDay,
     a.Days,
+    a.BaselineStart,
+    a.BaselineDays,
     cast(a.ExpectedCost as {{ money() }}) as ExpectedCost,
     cast(a.ActualCost as {{ money() }}) as ActualCost,
     cast(a.ActualCost - a.ExpectedCost as {{ money() }}) as Impact,
