@@ -81,8 +81,8 @@ def no_open_cost_anomalies(settings: WarehouseSettings) -> dg.AssetCheckResult:
             "open_anomalies": len(anomalies),
             "anomalies": dg.MetadataValue.md(table),
             "drill_down": dg.MetadataValue.md(
-                "`select * from marts.fct_cost_anomaly_cause where AnomalyId = ...` (root causes);"
-                " `marts.int_cost_anomaly_days` is intermediate.int_cost_anomaly_days per day"
+                "root causes: `marts.fct_cost_anomaly_cause` (by AnomalyId); the judged days: "
+                "`intermediate.int_cost_anomaly_days` (by SeriesId, ChargeDate)"
             ),
         },
     )
