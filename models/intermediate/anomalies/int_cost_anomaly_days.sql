@@ -113,6 +113,13 @@ series_days as (
 
 ),
 
+default_thresholds as (
+
+    select * from thresholds
+    where billing_currency is null
+
+),
+
 settings as (
 
     select
@@ -124,7 +131,7 @@ settings as (
         coalesce(t.min_score, d.min_score) as MinScore
     from series as s
     left join thresholds as t on s.BillingCurrency = t.billing_currency
-    cross join (select * from thresholds where billing_currency is null) as d
+    cross join default_thresholds as d
 
 ),
 
@@ -141,8 +148,10 @@ history as (
     inner join series_days as h
         on
             j.SeriesId = h.SeriesId
-            and h.ChargeDate < j.ChargeDate
-            and h.ChargeDate >= cast({{ dbt.dateadd('day', '-7 * s.BaselineWeeks', 'j.ChargeDate') }} as date)
+            and j.ChargeDate > h.ChargeDate
+            and cast(
+                {{ dbt.dateadd('day', '-7 * s.BaselineWeeks', 'j.ChargeDate') }} as date
+            ) <= h.ChargeDate
 
 ),
 
@@ -154,7 +163,7 @@ weekday_ranked as (
         SeriesId,
         ChargeDate,
         PastCost,
-        row_number() over (partition by SeriesId, ChargeDate order by PastCost) as Position,
+        row_number() over (partition by SeriesId, ChargeDate order by PastCost) as ValueRank,
         count(*) over (partition by SeriesId, ChargeDate) as ValueCount
     from history
     where SameWeekday
@@ -169,7 +178,7 @@ expected as (
         max(ValueCount) as WeekdayValues,
         {{ divide_money('sum(PastCost)', 'count(*)') }} as ExpectedCost
     from weekday_ranked
-    where Position in (floor((ValueCount + 1) / 2.0), ceil((ValueCount + 1) / 2.0))
+    where ValueRank in (floor((ValueCount + 1) / 2.0), ceil((ValueCount + 1) / 2.0))
     group by SeriesId, ChargeDate
 
 ),
@@ -180,7 +189,7 @@ window_ranked as (
         SeriesId,
         ChargeDate,
         PastCost,
-        row_number() over (partition by SeriesId, ChargeDate order by PastCost) as Position,
+        row_number() over (partition by SeriesId, ChargeDate order by PastCost) as ValueRank,
         count(*) over (partition by SeriesId, ChargeDate) as ValueCount
     from history
 
@@ -194,7 +203,7 @@ window_median as (
         max(ValueCount) as HistoryDays,
         {{ divide_money('sum(PastCost)', 'count(*)') }} as MedianCost
     from window_ranked
-    where Position in (floor((ValueCount + 1) / 2.0), ceil((ValueCount + 1) / 2.0))
+    where ValueRank in (floor((ValueCount + 1) / 2.0), ceil((ValueCount + 1) / 2.0))
     group by SeriesId, ChargeDate
 
 ),
@@ -207,7 +216,7 @@ deviation_ranked as (
         abs(h.PastCost - m.MedianCost) as Deviation,
         row_number() over (
             partition by h.SeriesId, h.ChargeDate order by abs(h.PastCost - m.MedianCost)
-        ) as Position,
+        ) as ValueRank,
         count(*) over (partition by h.SeriesId, h.ChargeDate) as ValueCount
     from history as h
     inner join window_median as m
@@ -222,7 +231,7 @@ spread as (
         ChargeDate,
         {{ divide_money('sum(Deviation)', 'count(*)') }} as MedianAbsoluteDeviation
     from deviation_ranked
-    where Position in (floor((ValueCount + 1) / 2.0), ceil((ValueCount + 1) / 2.0))
+    where ValueRank in (floor((ValueCount + 1) / 2.0), ceil((ValueCount + 1) / 2.0))
     group by SeriesId, ChargeDate
 
 ),

@@ -27,5 +27,5 @@ from {{ ref('fct_cost_and_usage') }}
 -- AWS bills a month of it on one row dated the 1st.
 where
     ChargeCategory = 'Usage'
-    and coalesce(ChargeClass, '') <> 'Correction'
-    and coalesce(CommitmentDiscountStatus, '') <> 'Unused'
+    and coalesce(ChargeClass, '') != 'Correction'
+    and coalesce(CommitmentDiscountStatus, '') != 'Unused'

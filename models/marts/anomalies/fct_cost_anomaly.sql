@@ -37,14 +37,28 @@ runs as (
         SeriesId,
         min(ChargeDate) as FirstDay,
         max(ChargeDate) as LastDay,
-        count(*) as Days,
+        count(*) as DurationDays,
         sum(ActualCost) as ActualCost,
         sum(ExpectedCost) as ExpectedCost,
         max(Score) as Score,
-        -- Days of the baseline window that the series has (at the first day; it only grows).
+        -- Days of the baseline window the series has (at the first day; it only grows).
         min(HistoryDays) as BaselineDays
     from flagged
     group by SeriesId, RunKey
+
+),
+
+series as (
+
+    select distinct
+        SeriesId,
+        ProviderName,
+        BillingAccountId,
+        SubAccountId,
+        ServiceName,
+        BillingCurrency,
+        LastCompleteDay
+    from days
 
 ),
 
@@ -61,7 +75,7 @@ anomalies as (
         s.BillingCurrency,
         r.FirstDay,
         r.LastDay,
-        r.Days,
+        r.DurationDays,
         r.ActualCost,
         r.ExpectedCost,
         r.Score,
@@ -71,17 +85,7 @@ anomalies as (
         cast({{ dbt.dateadd('day', '-7 * t.baseline_weeks', 'r.FirstDay') }} as date)
             as BaselineStart
     from runs as r
-    inner join (
-        select distinct
-            SeriesId,
-            ProviderName,
-            BillingAccountId,
-            SubAccountId,
-            ServiceName,
-            BillingCurrency,
-            LastCompleteDay
-        from days
-    ) as s on r.SeriesId = s.SeriesId
+    inner join series as s on r.SeriesId = s.SeriesId
     cross join thresholds as t
 
 ),
@@ -112,14 +116,26 @@ sku_region as (
             end
         ) as Covered1,
         max(a.BaselineDays) as BaselineDays,
-        max(a.Days) as Days
+        max(a.DurationDays) as DurationDays
     from anomalies as a
     inner join {{ ref('int_cost_anomaly_usage') }} as u
         on
             a.SeriesId = u.SeriesId
-            and u.ChargeDate >= a.BaselineStart
-            and u.ChargeDate <= a.LastDay
+            and a.BaselineStart <= u.ChargeDate
+            and a.LastDay >= u.ChargeDate
     group by a.AnomalyId, u.SkuId, u.RegionId
+
+),
+
+sku_region_means as (
+
+    select
+        *,
+        {{ divide_money('Cost0 * DurationDays', 'BaselineDays') }} as ExpectedCost1,
+        {{ divide_money('Quantity0', 'BaselineDays') }} as DailyQuantity0,
+        {{ divide_money('Quantity1', 'DurationDays') }} as DailyQuantity1,
+        {{ divide_money('Cost0', 'Quantity0') }} as UnitCost0
+    from sku_region
 
 ),
 
@@ -134,24 +150,21 @@ effects as (
         sum(
             case
                 when Quantity0 = 0 and Cost0 = 0 then 0
-                when Quantity0 = 0 then Cost1 - {{ divide_money('Cost0 * Days', 'BaselineDays') }}
-                else
-                    ({{ divide_money('Quantity1', 'Days') }} - {{ divide_money('Quantity0', 'BaselineDays') }})
-                    * {{ divide_money('Cost0', 'Quantity0') }} * Days
+                when Quantity0 = 0 then Cost1 - ExpectedCost1
+                else (DailyQuantity1 - DailyQuantity0) * UnitCost0 * DurationDays
             end
         ) as QuantityEffect,
         sum(
             case
                 when Quantity0 = 0 then 0
                 else
-                    Cost1 - {{ divide_money('Cost0 * Days', 'BaselineDays') }}
-                    - ({{ divide_money('Quantity1', 'Days') }} - {{ divide_money('Quantity0', 'BaselineDays') }})
-                    * {{ divide_money('Cost0', 'Quantity0') }} * Days
+                    Cost1 - ExpectedCost1
+                    - (DailyQuantity1 - DailyQuantity0) * UnitCost0 * DurationDays
             end
         ) as RateEffect,
         {{ divide_money('sum(Covered0)', 'sum(Quantity0)') }} as CoverageBefore,
         {{ divide_money('sum(Covered1)', 'sum(Quantity1)') }} as CoverageDuring
-    from sku_region
+    from sku_region_means
     group by AnomalyId
 
 ),
@@ -188,7 +201,7 @@ select
     o.Owner,
     a.FirstDay,
     a.LastDay,
-    a.Days,
+    a.DurationDays,
     a.BaselineStart,
     a.BaselineDays,
     cast(a.ExpectedCost as {{ money() }}) as ExpectedCost,

@@ -11,7 +11,7 @@ series_rows as (
     select
         a.AnomalyId,
         a.FirstDay,
-        a.Days,
+        a.DurationDays,
         a.BaselineDays,
         u.ChargeDate,
         u.RegionId,
@@ -35,7 +35,7 @@ ledger_rows as (
     select
         a.AnomalyId,
         a.FirstDay,
-        a.Days,
+        a.DurationDays,
         a.BaselineDays,
         l.ChargePeriodStart as ChargeDate,
         l.Owner,
@@ -55,20 +55,48 @@ ledger_rows as (
 
 cause_rows as (
 
-    select AnomalyId, FirstDay, Days, BaselineDays, ChargeDate, EffectiveCost,
-        'region' as CauseType, RegionId as Cause
+    select
+        AnomalyId,
+        FirstDay,
+        DurationDays,
+        BaselineDays,
+        ChargeDate,
+        EffectiveCost,
+        'region' as CauseType,
+        RegionId as Cause
     from series_rows
     union all
-    select AnomalyId, FirstDay, Days, BaselineDays, ChargeDate, EffectiveCost,
-        'sku' as CauseType, SkuId as Cause
+    select
+        AnomalyId,
+        FirstDay,
+        DurationDays,
+        BaselineDays,
+        ChargeDate,
+        EffectiveCost,
+        'sku' as CauseType,
+        SkuId as Cause
     from series_rows
     union all
-    select AnomalyId, FirstDay, Days, BaselineDays, ChargeDate, EffectiveCost,
-        'resource' as CauseType, ResourceId as Cause
+    select
+        AnomalyId,
+        FirstDay,
+        DurationDays,
+        BaselineDays,
+        ChargeDate,
+        EffectiveCost,
+        'resource' as CauseType,
+        ResourceId as Cause
     from series_rows
     union all
-    select AnomalyId, FirstDay, Days, BaselineDays, ChargeDate, EffectiveCost,
-        'owner' as CauseType, Owner as Cause
+    select
+        AnomalyId,
+        FirstDay,
+        DurationDays,
+        BaselineDays,
+        ChargeDate,
+        EffectiveCost,
+        'owner' as CauseType,
+        Owner as Cause
     from ledger_rows
 
 ),
@@ -81,7 +109,7 @@ contributions as (
         coalesce(Cause, '(none)') as Cause,
         sum(case when ChargeDate >= FirstDay then EffectiveCost else 0 end) as ActualCost,
         {{ divide_money(
-            'sum(case when ChargeDate < FirstDay then EffectiveCost else 0 end) * max(Days)',
+            'sum(case when ChargeDate < FirstDay then EffectiveCost else 0 end) * max(DurationDays)',
             'max(BaselineDays)'
         ) }} as ExpectedCost
     from cause_rows
