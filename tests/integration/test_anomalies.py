@@ -76,7 +76,8 @@ def test_a_series_without_enough_history_flags_nothing(warehouse, scored):
 
 
 NON_USAGE = """
-ChargeCategory in ('Purchase', 'Tax', 'Credit', 'Adjustment') or ChargeClass = 'Correction'
+ChargeCategory in ('Purchase', 'Tax', 'Credit', 'Adjustment')
+or coalesce(ChargeClass, '') = 'Correction'
 """
 
 
