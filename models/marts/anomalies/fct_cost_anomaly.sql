@@ -7,13 +7,6 @@ with days as (
 
 ),
 
-thresholds as (
-
-    select baseline_weeks from {{ ref('anomaly_thresholds') }}
-    where billing_currency is null
-
-),
-
 flagged as (
 
     select
@@ -81,12 +74,12 @@ anomalies as (
         r.Score,
         r.BaselineDays,
         s.LastCompleteDay,
-        -- The weeks before the first day: what the causes and explanation compare against.
-        cast({{ dbt.dateadd('day', '-7 * t.baseline_weeks', 'r.FirstDay') }} as date)
+        -- The trailing window of the first day: what the causes and explanation compare
+        -- against (the series has every day of it, 0 where it had no usage).
+        cast({{ dbt.dateadd('day', '-r.BaselineDays', 'r.FirstDay') }} as date)
             as BaselineStart
     from runs as r
     inner join series as s on r.SeriesId = s.SeriesId
-    cross join thresholds as t
 
 ),
 
