@@ -138,3 +138,35 @@ def test_anomaly_check_warns_without_blocking_the_run(demo_run, warehouse):
     assert "anomalies:" in run.stdout
     if open_count:
         assert "no_open_cost_anomalies" in run.stdout
+
+
+def test_an_open_anomaly_warns_with_its_drill_down(demo_run, tmp_path):
+    import shutil
+
+    import dagster as dg
+
+    from dagster_project.assets.anomalies import no_open_cost_anomalies
+    from dagster_project.resources import WarehouseSettings
+
+    home, _, _, _, _ = demo_run
+    # A copy of the demo warehouse whose largest anomaly is still open (the demo's are all
+    # resolved by its last day).
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(home / "warehouse.duckdb", copy)
+    with duckdb.connect(str(copy)) as con:
+        anomaly_id, service, impact = con.execute(
+            "select AnomalyId, ServiceName, Impact from marts.fct_cost_anomaly "
+            "order by Impact desc limit 1"
+        ).fetchone()
+        con.execute(
+            "update marts.fct_cost_anomaly set Status = 'ongoing' where AnomalyId = ?",
+            [anomaly_id],
+        )
+    settings = WarehouseSettings(warehouse=str(copy), landing=str(tmp_path), quarantine="")
+    result = no_open_cost_anomalies(settings=settings)
+    assert not result.passed
+    assert result.severity == dg.AssetCheckSeverity.WARN
+    assert result.metadata["open_anomalies"].value == 1
+    assert service in result.metadata["anomalies"].value
+    assert result.description.startswith(f"anomalies: 0 new, 1 ongoing (largest: {service}")
+    assert f"+{impact:.2f}" in result.description
