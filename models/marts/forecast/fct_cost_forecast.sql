@@ -142,15 +142,9 @@ commitments as (
 
 ),
 
--- Forecasts are made as of complete days only: those before the end of the last usage hour.
 calendar as (
 
-    select distinct series.ChargeDay
-    from series
-    where series.ChargeDay < (
-        select cast(max(ChargePeriodEnd) as date) from {{ ref('fct_cost_and_usage') }}
-        where ChargeCategory = 'Usage'
-    )
+    select * from {{ ref('int_charge_days_complete') }}
 
 ),
 
