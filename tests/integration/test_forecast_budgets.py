@@ -233,3 +233,37 @@ def test_forecast_is_actual_plus_the_weekday_run_rate_recomputed_here(warehouse)
         assert r["Forecast"] == value.quantize(TEN_DECIMALS, ROUND_HALF_UP), (ahead, r, value)
         assert r["ForecastLower95"] <= r["ForecastLower80"] <= r["Forecast"]
         assert r["Forecast"] <= r["ForecastUpper80"] <= r["ForecastUpper95"]
+
+
+def test_variance_parts_sum_exactly_to_the_change_and_match_a_recomputation(warehouse):
+    rows = query(warehouse, "select * from marts.fct_cost_variance_monthly")
+    assert len(rows) > 20
+    for r in rows:
+        assert r["PriceEffect"] + r["VolumeEffect"] + r["MixEffect"] == r["CostChange"], r
+        assert r["CostChange"] == r["CurrentCost"] - r["PreviousCost"], r
+    # Every service's months tie to the FOCUS rows, and its effects follow from its items.
+    items: dict[tuple, dict[dt.date, tuple[Decimal, Decimal | None]]] = defaultdict(dict)
+    for provider, service, currency, month, item, cost, quantity in warehouse.execute(
+        "select ProviderName, coalesce(ServiceName, '-'), BillingCurrency, x_BillingPeriod, "
+        "ChargeCategory || coalesce(SkuPriceId, SkuId, ChargeDescription, '-') "
+        "|| coalesce(PricingUnit, '-') || coalesce(RegionId, '-'), "
+        "sum(EffectiveCost), sum(PricingQuantity) from marts.fct_cost_and_usage group by all"
+    ).fetchall():
+        items[(provider, service, currency, item)][month] = (cost, quantity)
+    for r in rows:
+        scope = (r["ProviderName"], r["ServiceName"], r["BillingCurrency"])
+        volume = mix = previous = current = Decimal(0)
+        for key, months in items.items():
+            if key[:3] != scope:
+                continue
+            c0, q0 = months.get(r["PreviousMonth"], (Decimal(0), None))
+            c1, q1 = months.get(r["BillingMonth"], (Decimal(0), None))
+            previous, current = previous + c0, current + c1
+            both = r["PreviousMonth"] in months and r["BillingMonth"] in months
+            if not both:
+                mix += c1 - c0
+            elif q0 and q1 is not None:
+                price0 = (c0 / q0).quantize(TEN_DECIMALS, rounding="ROUND_DOWN")
+                volume += (price0 * (q1 - q0)).quantize(TEN_DECIMALS, ROUND_HALF_UP)
+        assert (r["PreviousCost"], r["CurrentCost"]) == (previous, current), scope
+        assert (r["VolumeEffect"], r["MixEffect"]) == (volume, mix), scope
