@@ -14,14 +14,22 @@ with usage as (
 
 ),
 
+latest_period as (
+
+    select max(x_BillingPeriod) as BillingPeriod
+    from usage
+
+),
+
 provider_ends as (
 
     select
-        ProviderName,
-        max(ChargePeriodEnd) as UsageEnd
+        usage.ProviderName,
+        max(usage.ChargePeriodEnd) as UsageEnd
     from usage
-    where x_BillingPeriod = (select max(x_BillingPeriod) from usage)
-    group by ProviderName
+    inner join latest_period
+        on usage.x_BillingPeriod = latest_period.BillingPeriod
+    group by usage.ProviderName
 
 ),
 

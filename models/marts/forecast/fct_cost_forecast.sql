@@ -55,7 +55,7 @@ scopes as (
         ProviderName,
         SubAccountId,
         ServiceCategory,
-        cast(null as {{ dbt.type_string() }}) as Owner
+        cast(null as {{ dbt.type_string() }}) as Owner  -- noqa: RF04
     from charges
     union all
     select distinct
@@ -172,6 +172,7 @@ months_ahead as (
 ),
 
 -- The month of each loaded day (month-end forecast) and the three months after it.
+{%- set as_of_month = month_start('calendar.ChargeDay') %}
 targets as (
 
     select
@@ -179,10 +180,8 @@ targets as (
         first_days.BillingCurrency,
         calendar.ChargeDay as AsOfDate,
         months_ahead.MonthsAhead,
-        {{ add_months(month_start('calendar.ChargeDay'), 'months_ahead.MonthsAhead') }}
-        as PeriodStart,
-        {{ add_months(month_start('calendar.ChargeDay'), 'months_ahead.MonthsAhead + 1') }}
-        as PeriodEnd
+        {{ add_months(as_of_month, 'months_ahead.MonthsAhead') }} as PeriodStart,
+        {{ add_months(as_of_month, 'months_ahead.MonthsAhead + 1') }} as PeriodEnd
     from first_days
     inner join calendar
         on first_days.FirstDay <= calendar.ChargeDay

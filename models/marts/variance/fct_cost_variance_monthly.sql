@@ -98,7 +98,7 @@ compared as (
         coalesce(current_items.ProviderName, previous_items.ProviderName) as ProviderName,
         coalesce(current_items.ServiceName, previous_items.ServiceName) as ServiceName,
         coalesce(current_items.BillingCurrency, previous_items.BillingCurrency)
-        as BillingCurrency,
+            as BillingCurrency,
         current_items.ItemKey is not null as InCurrent,
         previous_items.ItemKey is not null as InPrevious,
         coalesce(current_items.Cost, 0) as CurrentCost,
@@ -153,7 +153,12 @@ services as (
         BillingCurrency,
         sum(PreviousCost) as PreviousCost,
         sum(CurrentCost) as CurrentCost,
-        sum(case when InCurrent and InPrevious then CurrentCost - PreviousCost - VolumeEffect else 0 end) as PriceEffect,
+        sum(
+            case
+                when InCurrent and InPrevious then CurrentCost - PreviousCost - VolumeEffect
+                else 0
+            end
+        ) as PriceEffect,
         sum(VolumeEffect) as VolumeEffect,
         sum(MixEffect) as MixEffect,
         sum(case when InCurrent and InPrevious then 1 else 0 end) as ItemsInBoth,
