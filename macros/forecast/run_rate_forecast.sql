@@ -22,9 +22,11 @@
     - known events: a commitment ending after d moves its covered usage to on-demand rates from
       its end date: the mean daily CoveredDelta of the 28 days is added to every remaining day
       from CommitmentEnd on;
-    - intervals: a normal approximation. sigma^2 = the variance of the daily residuals around
-      the weekday means (21 degrees of freedom); a sum over n remaining days has variance
-      sigma^2 (n + n^2 / 28): n independent days plus the error of the 4-day weekday means.
+    - intervals: a normal approximation. A sum over n remaining days has variance
+      n sigma^2 + n^2 s_w^2: sigma^2 = the variance of the daily residuals around the weekday
+      means (21 degrees of freedom), the day-to-day noise; s_w^2 = the sample variance of the
+      4 weekly mean daily costs of the 28 days, how far the level itself moves from one week to
+      the next (it holds the error of the means too), which every remaining day shares.
     - less than one billing cycle (28 days) of history as of d: no forecast, with the reason.
 -#}
 {% macro run_rate_forecast(series, targets, commitments=none) %}
@@ -86,6 +88,7 @@
             FirstDay,
             day_number,
             {{ sum_over_days('UsageCost', scope + ['mod(day_number, 7)'], 27) }} as WeekdaySum,
+            {{ sum_over_days('UsageCost', scope, 6) }} as WeekSum,
             {{ sum_over_days(
                 'cast(UsageCost as ' ~ float64() ~ ') * cast(UsageCost as ' ~ float64() ~ ')',
                 scope, 27) }} as SumOfSquares,
@@ -131,6 +134,29 @@
             / 21 as DailyVariance
         from fc_rates
         group by ScopeKey, BillingCurrency, AsOfDate
+
+    ),
+
+    -- The 4 weeks ending each day: the spread of their mean daily cost.
+    fc_weeks as (
+
+        select
+            as_of.ScopeKey,
+            as_of.BillingCurrency,
+            as_of.ChargeDay as AsOfDate,
+            var_samp(cast(week.WeekSum as {{ float64() }}) / 7) as WeeklyVariance
+        from fc_windows as as_of
+        inner join fc_windows as week
+            on
+                as_of.ScopeKey = week.ScopeKey
+                and as_of.BillingCurrency = week.BillingCurrency
+                and week.day_number in (
+                    as_of.day_number,
+                    as_of.day_number - 7,
+                    as_of.day_number - 14,
+                    as_of.day_number - 21
+                )
+        group by as_of.ScopeKey, as_of.BillingCurrency, as_of.ChargeDay
 
     ),
 
@@ -271,12 +297,9 @@
                 cast(0 as {{ money }})
             {%- endif %} as CommitmentExpiryAdjustment,
             sqrt(
-                coalesce(spread.DailyVariance, 0)
-                * (
-                    coalesce(run_rate.RemainingDays, 0)
-                    + coalesce(run_rate.RemainingDays, 0) * coalesce(run_rate.RemainingDays, 0)
-                    / 28.0
-                )
+                coalesce(spread.DailyVariance, 0) * coalesce(run_rate.RemainingDays, 0)
+                + coalesce(weeks.WeeklyVariance, 0)
+                * coalesce(run_rate.RemainingDays, 0) * coalesce(run_rate.RemainingDays, 0)
             ) as ForecastStdDev
         from {{ targets }} as targets
         left join fc_spread as spread
@@ -284,6 +307,11 @@
                 targets.ScopeKey = spread.ScopeKey
                 and targets.BillingCurrency = spread.BillingCurrency
                 and targets.AsOfDate = spread.AsOfDate
+        left join fc_weeks as weeks
+            on
+                targets.ScopeKey = weeks.ScopeKey
+                and targets.BillingCurrency = weeks.BillingCurrency
+                and targets.AsOfDate = weeks.AsOfDate
         left join fc_actuals as actuals
             on
                 targets.ScopeKey = actuals.ScopeKey
