@@ -145,7 +145,7 @@ def test_a_breached_budget_is_a_warning_in_the_run_summary(demo_run):
     assert run.returncode == 0
     check = [line for line in run.stdout.splitlines() if "assert_no_budget_breached" in line]
     assert len(check) == 1 and "warning" in check[0], run.stdout
-    budgets = [line for line in run.stdout.splitlines() if "breached:" in line]
+    budgets = [line for line in run.stdout.splitlines() if "warning budget " in line]
     assert len(budgets) == 1 and "budget ml-monthly breached" in budgets[0], run.stdout
     assert "of 3,000.00 USD spent in the month from" in budgets[0]
 
