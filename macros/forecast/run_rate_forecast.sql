@@ -14,8 +14,9 @@
     Method, as of day d, using only days up to d:
     - actual to date: Σ Cost from the period's start to d;
     - run rate: per weekday, the mean UsageCost of that weekday over the 28 days ending d
-      (4 weeks, so every weekday counts 4 times); each remaining day of the period gets the rate
-      of its weekday;
+      (4 weeks, so every weekday counts 4 times), without a spike: when the weekday's highest
+      day is more than 1.5 times the mean of its other three, the mean of those three; each
+      remaining day of the period gets the rate of its weekday;
     - recurring charges: each month of the period that starts after d gets the RecurringCost of
       d's month to date (monthly fees post on the first day); one-time charges (credits,
       refunds, one-time tax) are never projected;
@@ -88,6 +89,11 @@
             FirstDay,
             day_number,
             {{ sum_over_days('UsageCost', scope + ['mod(day_number, 7)'], 27) }} as WeekdaySum,
+            max(UsageCost) over (
+                partition by ScopeKey, BillingCurrency, mod(day_number, 7)
+                order by day_number
+                range between 27 preceding and current row
+            ) as WeekdayMax,
             {{ sum_over_days('UsageCost', scope, 6) }} as WeekSum,
             {{ sum_over_days(
                 'cast(UsageCost as ' ~ float64() ~ ') * cast(UsageCost as ' ~ float64() ~ ')',
@@ -112,7 +118,15 @@
             as_of.SumOfSquares,
             as_of.MonthRecurringCost,
             weekday.ChargeDay as RateDay,
-            weekday.WeekdaySum * cast(0.25 as {{ money }}) as DailyRate,
+            -- A spike: the highest day above 1.5 x the mean of the other three (2 max > rest).
+            -- A rate is money: the 4-day mean rounded, the 3-day mean truncated to 10 decimals.
+            case
+                when
+                    weekday.WeekdaySum - weekday.WeekdayMax > 0
+                    and 2 * weekday.WeekdayMax > weekday.WeekdaySum - weekday.WeekdayMax
+                    then {{ divide_money('(weekday.WeekdaySum - weekday.WeekdayMax)', 3) }}
+                else cast(weekday.WeekdaySum * cast(0.25 as {{ money }}) as {{ money }})
+            end as DailyRate,
             cast(weekday.WeekdaySum as {{ float64() }}) as WeekdaySumFloat
         from fc_windows as as_of
         inner join fc_windows as weekday
