@@ -195,16 +195,23 @@ def test_month_end_forecast_on_the_last_day_is_the_month_from_the_focus_rows(war
         assert r["Forecast"] == r["ActualToDate"] == months[key], key
 
 
+def next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
 def test_forecast_is_actual_plus_the_weekday_run_rate_recomputed_here(warehouse):
-    """The owner search as of the 10th of the last month: actual to date + for each remaining
-    day the mean usage cost of its weekday over the 28 days ending the 10th (without a spike);
-    the next month adds the month's fees and tax to date (they post on the first)."""
+    """The owner search, month-end forecast as of the 10th of the last month and next month's
+    forecast as of the latest day: actual to date + for each remaining day the mean usage cost
+    of its weekday over the 28 days ending the as-of day (without a spike); a month ahead
+    starts from the as-of month's fees and tax to date (they post on the first)."""
     rows = query(
         warehouse,
         "select * from marts.fct_cost_forecast where Owner = 'search' and BillingCurrency = 'USD' "
-        "and ForecastStatus = 'forecast' and day(AsOfDate) = 10 and MonthsAhead in (0, 1)",
+        "and ForecastStatus = 'forecast'",
     )
-    as_of = max(r["AsOfDate"] for r in rows)
+    latest = max(r["AsOfDate"] for r in rows)
+    assert {r["MonthsAhead"] for r in rows if r["AsOfDate"] == latest} == {0, 1, 2, 3}
+    assert {r["MonthsAhead"] for r in rows if r["AsOfDate"] < latest} == {0}
     ledger = warehouse.execute(
         "select ChargePeriodStart, ChargeCategory, sum(AllocatedEffectiveCost) "
         "from marts.fct_cost_allocation where Owner = 'search' and BillingCurrency = 'USD' "
@@ -215,35 +222,41 @@ def test_forecast_is_actual_plus_the_weekday_run_rate_recomputed_here(warehouse)
         every[day] += cost
         usage[day] += cost if category == "Usage" else 0
         recurring[day] += cost if category in ("Purchase", "Tax") else 0
-    window = [as_of - dt.timedelta(days=n) for n in range(28)]
-    rate = {}
-    for weekday in range(7):
-        values = [usage[d] for d in window if d.weekday() == weekday]
-        highest, rest = max(values), sum(values) - max(values)
-        # A spike (the highest day over 1.5 x the mean of the other three) is left out.
-        spike = rest > 0 and highest > Decimal("1.5") * rest / 3
-        # A rate is money (10 decimals): the 3-day mean truncated, the 4-day mean rounded.
-        mean = (rest / 3).quantize(TEN_DECIMALS, ROUND_DOWN) if spike else sum(values) / 4
-        rate[weekday] = mean.quantize(TEN_DECIMALS, ROUND_HALF_UP)
-    month = as_of.replace(day=1)
-    next_month = (month + dt.timedelta(days=32)).replace(day=1)
-    after = (next_month + dt.timedelta(days=32)).replace(day=1)
 
-    def run_rate(first: dt.date, end: dt.date) -> Decimal:
+    def rates(as_of: dt.date) -> dict[int, Decimal]:
+        window = [as_of - dt.timedelta(days=n) for n in range(28)]
+        rate = {}
+        for weekday in range(7):
+            values = [usage[d] for d in window if d.weekday() == weekday]
+            highest, rest = max(values), sum(values) - max(values)
+            # A spike (the highest day over 1.5 x the mean of the other three) is left out.
+            spike = rest > 0 and highest > Decimal("1.5") * rest / 3
+            # A rate is money (10 decimals): the 3-day mean truncated, the 4-day mean rounded.
+            mean = (rest / 3).quantize(TEN_DECIMALS, ROUND_DOWN) if spike else sum(values) / 4
+            rate[weekday] = mean.quantize(TEN_DECIMALS, ROUND_HALF_UP)
+        return rate
+
+    def run_rate(as_of: dt.date, first: dt.date, end: dt.date) -> Decimal:
+        rate = rates(as_of)
         days = [first + dt.timedelta(days=n) for n in range((end - first).days)]
         return sum((rate[d.weekday()] for d in days), Decimal(0))
 
-    actual = sum((c for d, c in every.items() if month <= d <= as_of), Decimal(0))
-    fees = sum((c for d, c in recurring.items() if month <= d <= as_of), Decimal(0))
+    def to_date(series: dict, as_of: dt.date) -> Decimal:
+        return sum((c for d, c in series.items() if as_of.replace(day=1) <= d <= as_of), Decimal(0))
+
+    tenth = latest.replace(day=10)
+    following = next_month(latest)
     expected = {
-        0: actual + run_rate(as_of + dt.timedelta(days=1), next_month),
-        1: fees + run_rate(next_month, after),
+        (tenth, 0): to_date(every, tenth)
+        + run_rate(tenth, tenth + dt.timedelta(days=1), next_month(tenth)),
+        (latest, 1): to_date(recurring, latest)
+        + run_rate(latest, following, next_month(following)),
     }
-    by_months_ahead = {r["MonthsAhead"]: r for r in rows if r["AsOfDate"] == as_of}
-    for ahead, value in expected.items():
-        r = by_months_ahead[ahead]
+    by_key = {(r["AsOfDate"], r["MonthsAhead"]): r for r in rows}
+    for key, value in expected.items():
+        r = by_key[key]
         assert r["CommitmentExpiryAdjustment"] == 0  # no commitment of the demo ends that soon
-        assert r["Forecast"] == value, (ahead, r, value)
+        assert r["Forecast"] == value, (key, r, value)
         assert r["ForecastLower95"] <= r["ForecastLower80"] <= r["Forecast"]
         assert r["Forecast"] <= r["ForecastUpper80"] <= r["ForecastUpper95"]
 

@@ -171,7 +171,9 @@ months_ahead as (
 
 ),
 
--- The month of each loaded day (month-end forecast) and the three months after it.
+-- The month of each loaded day (the month-end forecast, replayed by the backtest) and, as of
+-- the latest day only, the three months after it: as of every day they would be 7 times the
+-- work of the whole mart for forecasts nobody reads.
 {%- set as_of_month = month_start('calendar.ChargeDay') %}
 targets as (
 
@@ -185,7 +187,10 @@ targets as (
     from first_days
     inner join calendar
         on first_days.FirstDay <= calendar.ChargeDay
-    cross join months_ahead
+    inner join months_ahead
+        on
+            months_ahead.MonthsAhead = 0
+            or calendar.ChargeDay = (select max(latest.ChargeDay) from calendar as latest)
 
 ),
 
