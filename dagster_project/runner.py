@@ -230,6 +230,7 @@ def run_pipeline(periods: set[str] | None = None, full_refresh: bool = False) ->
         if not transform.success:
             outcome.run_failures.extend(_failure_messages(transform))
     outcome.warnings.extend(reconciliation_warnings(warehouse))
+    outcome.warnings.extend(budget_warnings(warehouse))
     notes, vocabulary = landing_notes(warehouse)
     outcome.notes.extend(notes)
     outcome.warnings.extend(vocabulary)
@@ -354,6 +355,34 @@ def reconciliation_warnings(warehouse: Path) -> list[str]:
         + (f", variance {variance:f} {currency}" if variance is not None else "")
         + "); `finops close` refuses the month until it is matched"
         for period, key, status, variance, currency in rows
+    ]
+
+
+def budget_warnings(warehouse: Path) -> list[str]:
+    """Budgets whose spend has reached their amount in the period of the latest complete day
+    (the rows the warning check assert_no_budget_breached lists), with the figures."""
+    import duckdb
+
+    if not warehouse.exists():
+        return []
+    with connect(warehouse, read_only=True) as con:
+        try:
+            rows = con.execute(
+                """
+                select BudgetId, AsOfDate, PeriodStart, BudgetPeriod, ActualToDate,
+                       BudgetAmount, BillingCurrency
+                from marts.fct_budget_status
+                where AsOfDate = (select max(AsOfDate) from marts.fct_budget_status)
+                    and AlertLevel = 'breached'
+                order by BudgetId
+                """
+            ).fetchall()
+        except duckdb.CatalogException:
+            return []  # the budget mart is not built (the transform failed before it)
+    return [
+        f"budget {budget} breached: {actual:,.2f} of {amount:,.2f} {currency} spent in the "
+        f"{period} from {start} to {as_of}"
+        for budget, as_of, start, period, actual, amount, currency in rows
     ]
 
 
