@@ -37,7 +37,7 @@ from dagster_project.partitions import (
     partition_range,
     period_label,
 )
-from dagster_project.warehouse_connection import connect
+from dagster_project.warehouse_connection import connect, rows_if_built
 
 log = logging.getLogger(__name__)
 
@@ -245,19 +245,13 @@ def _months_to_build(
     dim_billing_period) after the last successful build covering them began, so a build that
     failed is caught up by the next run. Every month in raw on a full refresh or before
     the first successful build (the open month when raw is empty); none when nothing changed."""
-    import duckdb
-
-    loaded: dict[str, dt.datetime] = {}
-    if warehouse.exists():
-        with connect(warehouse, read_only=True) as con:
-            try:
-                rows = con.execute(
-                    "select strftime(billing_period, '%Y-%m'), max(loaded_at) "
-                    "from raw.ingest_partitions where billing_period is not null group by all"
-                ).fetchall()
-            except duckdb.CatalogException:
-                rows = []  # nothing ingested yet
-        loaded = dict(rows)
+    loaded: dict[str, dt.datetime] = dict(
+        rows_if_built(
+            warehouse,
+            "select strftime(billing_period, '%Y-%m'), max(loaded_at) "
+            "from raw.ingest_partitions where billing_period is not null group by all",
+        )
+    )
     built = {} if full_refresh else _last_built(instance, warehouse)
     if not built:
         return sorted(loaded) or [period_label(current_partition_key())]
@@ -327,29 +321,22 @@ def landing_notes(warehouse: Path) -> tuple[list[str], list[str]]:
 
 def reconciliation_warnings(warehouse: Path) -> list[str]:
     """Invoices of open months that do not reconcile yet: `finops close` would refuse them."""
-    import duckdb
-
     from dagster_project.close.gate import STATUS_HELP
 
-    if not warehouse.exists():
-        return []
-    with connect(warehouse, read_only=True) as con:
-        try:
-            rows = con.execute(
-                """
-                select strftime(r.BillingPeriodStart, '%Y-%m'), r.ReconciliationKey, r.Status,
-                       r.Variance, r.BillingCurrency
-                from marts.fct_invoice_reconciliation as r
-                left join marts.dim_billing_period as p
-                    on r.BillingPeriodStart = p.BillingPeriodStart
-                    and r.BillingAccountId = p.BillingAccountId
-                where r.RecordType = 'invoice' and r.Status <> 'matched'
-                    and coalesce(p.Status, 'Open') = 'Open'
-                order by all
-                """
-            ).fetchall()
-        except duckdb.CatalogException:
-            return []  # the close marts are not built (the transform failed before them)
+    rows = rows_if_built(
+        warehouse,
+        """
+        select strftime(r.BillingPeriodStart, '%Y-%m'), r.ReconciliationKey, r.Status,
+               r.Variance, r.BillingCurrency
+        from marts.fct_invoice_reconciliation as r
+        left join marts.dim_billing_period as p
+            on r.BillingPeriodStart = p.BillingPeriodStart
+            and r.BillingAccountId = p.BillingAccountId
+        where r.RecordType = 'invoice' and r.Status <> 'matched'
+            and coalesce(p.Status, 'Open') = 'Open'
+        order by all
+        """,
+    )
     return [
         f"{period} invoice {key}: {status} ({STATUS_HELP[status]}"
         + (f", variance {variance:f} {currency}" if variance is not None else "")
@@ -361,24 +348,17 @@ def reconciliation_warnings(warehouse: Path) -> list[str]:
 def budget_warnings(warehouse: Path) -> list[str]:
     """Budgets whose spend has reached their amount in the period of the latest complete day
     (the rows the warning check assert_no_budget_breached lists), with the figures."""
-    import duckdb
-
-    if not warehouse.exists():
-        return []
-    with connect(warehouse, read_only=True) as con:
-        try:
-            rows = con.execute(
-                """
-                select BudgetId, AsOfDate, PeriodStart, BudgetPeriod, ActualToDate,
-                       BudgetAmount, BillingCurrency
-                from marts.fct_budget_status
-                where AsOfDate = (select max(AsOfDate) from marts.fct_budget_status)
-                    and AlertLevel = 'breached'
-                order by BudgetId
-                """
-            ).fetchall()
-        except duckdb.CatalogException:
-            return []  # the budget mart is not built (the transform failed before it)
+    rows = rows_if_built(
+        warehouse,
+        """
+        select BudgetId, AsOfDate, PeriodStart, BudgetPeriod, ActualToDate,
+               BudgetAmount, BillingCurrency
+        from marts.fct_budget_status
+        where AsOfDate = (select max(AsOfDate) from marts.fct_budget_status)
+            and AlertLevel = 'breached'
+        order by BudgetId
+        """,
+    )
     return [
         f"budget {budget} breached: {actual:,.2f} of {amount:,.2f} {currency} spent in the "
         f"{period} from {start} to {as_of}"
