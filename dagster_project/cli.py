@@ -539,6 +539,7 @@ def _relative_to(path: str, root: str) -> str:
 
 
 def _report(outcome) -> None:
+    from dagster_project.assets.anomalies import ANOMALY_CHECK
     from dagster_project.assets.ingest import ACCEPTED_CHECK, GX_CHECK
 
     failed = [c for c in outcome.checks if not c.passed]
@@ -547,9 +548,14 @@ def _report(outcome) -> None:
         f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed"
     )
     console.print(f"rebuilt: {_rebuilt(outcome)}")
+    for check in outcome.checks:
+        if check.check == ANOMALY_CHECK:  # its description is the anomalies' summary line
+            console.print(("" if check.passed else "[yellow]warning[/] ") + check.description)
     for check in failed:
         if check.check in (ACCEPTED_CHECK, GX_CHECK) and outcome.refused:
             continue  # the refused files are listed above, with where they went
+        if check.check == ANOMALY_CHECK:
+            continue
         level = "[red]BLOCKING[/]" if check.blocking else "[yellow]warning[/]"
         console.print(f"  {level} {check.asset} / {check.check}: {check.description}")
     for failure in outcome.run_failures:

@@ -38,7 +38,7 @@ from dagster_project.partitions import (
     partition_range,
     period_label,
 )
-from dagster_project.warehouse_connection import connect
+from dagster_project.warehouse_connection import connect, rows_if_built
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +236,7 @@ def run_pipeline(periods: set[str] | None = None, full_refresh: bool = False) ->
         if not transform.success:
             outcome.run_failures.extend(_failure_messages(transform))
     outcome.warnings.extend(reconciliation_warnings(warehouse))
+    outcome.warnings.extend(budget_warnings(warehouse))
     notes, vocabulary = landing_notes(warehouse)
     outcome.notes.extend(notes)
     outcome.warnings.extend(vocabulary)
@@ -250,21 +251,15 @@ def _months_to_build(
     dim_billing_period) after the last successful build covering them began, so a build that
     failed is caught up by the next run. Every month in raw on a full refresh or before
     the first successful build (the open month when raw is empty); none when nothing changed."""
-    import duckdb
-
-    loaded: dict[str, dt.datetime] = {}
-    if warehouse.exists():
-        with connect(warehouse, read_only=True) as con:
-            try:
-                rows = con.execute(
-                    "select strftime(billing_period, '%Y-%m'), max(loaded_at) "
-                    "from raw.ingest_partitions where billing_period >= ? group by all",
-                    # Only rates files hold earlier months (RATE_FORMATS): nothing to build.
-                    [dt.date.fromisoformat(FIRST_BILLING_MONTH)],
-                ).fetchall()
-            except duckdb.CatalogException:
-                rows = []  # nothing ingested yet
-        loaded = dict(rows)
+    loaded: dict[str, dt.datetime] = dict(
+        rows_if_built(
+            warehouse,
+            "select strftime(billing_period, '%Y-%m'), max(loaded_at) "
+            # Only rates files hold earlier months (RATE_FORMATS): nothing to build.
+            f"from raw.ingest_partitions where billing_period >= date '{FIRST_BILLING_MONTH}' "
+            "group by all",
+        )
+    )
     built = {} if full_refresh else _last_built(instance, warehouse)
     if not built:
         return sorted(loaded) or [period_label(current_partition_key())]
@@ -334,34 +329,48 @@ def landing_notes(warehouse: Path) -> tuple[list[str], list[str]]:
 
 def reconciliation_warnings(warehouse: Path) -> list[str]:
     """Invoices of open months that do not reconcile yet: `finops close` would refuse them."""
-    import duckdb
-
     from dagster_project.close.gate import STATUS_HELP
 
-    if not warehouse.exists():
-        return []
-    with connect(warehouse, read_only=True) as con:
-        try:
-            rows = con.execute(
-                """
-                select strftime(r.BillingPeriodStart, '%Y-%m'), r.ReconciliationKey, r.Status,
-                       r.Variance, r.BillingCurrency
-                from marts.fct_invoice_reconciliation as r
-                left join marts.dim_billing_period as p
-                    on r.BillingPeriodStart = p.BillingPeriodStart
-                    and r.BillingAccountId = p.BillingAccountId
-                where r.RecordType = 'invoice' and r.Status <> 'matched'
-                    and coalesce(p.Status, 'Open') = 'Open'
-                order by all
-                """
-            ).fetchall()
-        except duckdb.CatalogException:
-            return []  # the close marts are not built (the transform failed before them)
+    rows = rows_if_built(
+        warehouse,
+        """
+        select strftime(r.BillingPeriodStart, '%Y-%m'), r.ReconciliationKey, r.Status,
+               r.Variance, r.BillingCurrency
+        from marts.fct_invoice_reconciliation as r
+        left join marts.dim_billing_period as p
+            on r.BillingPeriodStart = p.BillingPeriodStart
+            and r.BillingAccountId = p.BillingAccountId
+        where r.RecordType = 'invoice' and r.Status <> 'matched'
+            and coalesce(p.Status, 'Open') = 'Open'
+        order by all
+        """,
+    )
     return [
         f"{period} invoice {key}: {status} ({STATUS_HELP[status]}"
         + (f", variance {variance:f} {currency}" if variance is not None else "")
         + "); `finops close` refuses the month until it is matched"
         for period, key, status, variance, currency in rows
+    ]
+
+
+def budget_warnings(warehouse: Path) -> list[str]:
+    """Budgets whose spend has reached their amount in the period of the latest complete day
+    (the rows the warning check assert_no_budget_breached lists), with the figures."""
+    rows = rows_if_built(
+        warehouse,
+        """
+        select BudgetId, AsOfDate, PeriodStart, BudgetPeriod, ActualToDate,
+               BudgetAmount, BillingCurrency
+        from marts.fct_budget_status
+        where AsOfDate = (select max(AsOfDate) from marts.fct_budget_status)
+            and AlertLevel = 'breached'
+        order by BudgetId
+        """,
+    )
+    return [
+        f"budget {budget} breached: {actual:,.2f} of {amount:,.2f} {currency} spent in the "
+        f"{period} from {start} to {as_of}"
+        for budget, as_of, start, period, actual, amount, currency in rows
     ]
 
 

@@ -68,3 +68,15 @@ def connect(
             continue
         con.execute(f"USE {CATALOG}")
         return con
+
+
+def rows_if_built(warehouse: Path | str, sql: str) -> list[tuple]:
+    """The rows of a read-only query; none while the file or a table it reads does not exist
+    yet (before the first run, or after a build that failed before that table)."""
+    if not Path(warehouse).exists():
+        return []
+    with connect(warehouse, read_only=True) as con:
+        try:
+            return con.execute(sql).fetchall()
+        except duckdb.CatalogException:
+            return []

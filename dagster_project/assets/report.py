@@ -26,6 +26,7 @@ REPORT_INPUT_KEYS = [
         "fct_showback_monthly",
         "kpi_finops_monthly",
         "fct_unit_cost_daily",
+        "fct_cost_anomaly",
     )
 ]
 

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from ._units import NULL, digits, hexid, stable_int, units
 from .aws_catalog import REGION_NAMES, Payer
-from .grid import Schedule, count_active, daily_factor, slots
+from .grid import Schedule, count_active, daily_factor, injected_qty, slots
 from .grid import cells as grid_cells
 from .periods import HOUR, Month, hour_text, iso
 
@@ -348,12 +348,12 @@ class AwsEngine:
             np.int64,
         )
         self.n_neg = len(neg)
-        # Spikes: extra usage on one resource-day.
+        # Injected changes: extra usage on one resource from a day on (spike, step, drift).
         self.spikes = []
         for sp_ in payer.spikes:
             if sp_.month < len(months):
                 day_h = months[sp_.month].start_h + 24 * (sp_.day - 1)
-                self.spikes.append((sp_.resource, day_h, units(sp_.extra_qty, 3)))
+                self.spikes.append((sp_.resource, day_h, units(sp_.extra_qty, 3), sp_.kind))
 
     # --- planning ----------------------------------------------------------------------
 
@@ -419,11 +419,11 @@ class AwsEngine:
             f = daily_factor(self._qty_key, r, s, self.noise[r], self.weekly[r])
             step = self.step_milli[r]
             qty = np.maximum(np.round(qty * f / step), 1).astype(np.int64) * step
-            for i, (sr, sh, extra) in enumerate(self.spikes):
-                hit = (r == sr) & (s == sh)
-                if hit.any():
-                    qty[hit] += extra
-                    st.spikes.append((i, extra * int(self.rate7[sr])))
+            for i, (sr, sh, extra, kind) in enumerate(self.spikes):
+                added = np.where(r == sr, injected_qty(kind, sh, s, extra), 0)
+                if added.any():
+                    qty += added
+                    st.spikes.append((i, int(added.sum()) * int(self.rate7[sr])))
         # Commitment coverage applies only while the commitment is active.
         kind = self.cover[r]
         ci = self.cover_idx[r]
@@ -970,17 +970,21 @@ def record_final(
     }
     for key, used_unused in st.commitments.items():
         commitments[by_key[key]].utilization[month.label] = used_unused
+    extra_of: dict[int, int] = defaultdict(int)
     for i, extra in st.spikes:
+        extra_of[i] += extra
+    for i, extra in sorted(extra_of.items()):
         sp = payer.spikes[i]
         x = payer.resources[sp.resource]
-        gt.spikes.append(
+        (gt.spikes if sp.kind == "spike" else gt.level_changes).append(
             SpikeRecord(
+                kind=sp.kind,
                 provider="AWS",
                 format=fmt_key,
                 billing_account_id=payer.payer_id,
                 billing_period=month.label,
                 resource_id=x.uid,
-                date=f"{month.label}-{sp.day:02d}",
+                date=f"{engine.months[sp.month].label}-{sp.day:02d}",
                 extra_cost=extra,
                 currency="USD",
                 team=x.team,

@@ -272,6 +272,8 @@ class Spike:
     day: int
     extra_qty: str
     description: str
+    kind: str = "spike"
+    """spike, step or drift (grid.injected_qty)."""
 
 
 @dataclass
@@ -800,6 +802,8 @@ def legacy_payer(seed: int, months: list[Month], fleet: int) -> Payer:
         ),
     ]
     dt_idx = next(i for i, x in enumerate(res) if x.sku.product_code == "AWSDataTransfer")
+    ddb_idx = next(i for i, x in enumerate(res) if x.sku.product_code == "AmazonDynamoDB")
+    s3_idx = next(i for i, x in enumerate(res) if x.sku.usage_type.endswith("TimedStorage-ByteHrs"))
     spikes = [
         Spike(
             dt_idx,
@@ -807,7 +811,23 @@ def legacy_payer(seed: int, months: list[Month], fleet: int) -> Payer:
             17,
             "3600",
             "search re-index pushed results to a partner over the internet",
-        )
+        ),
+        Spike(
+            ddb_idx,
+            _spike_month(months),
+            11,
+            "60000",
+            "payments table provisioned for a load test and never scaled back",
+            kind="step",
+        ),
+        Spike(
+            s3_idx,
+            _spike_month(months),
+            6,
+            "2800",
+            "ledger exports kept forever after a lifecycle rule was dropped",
+            kind="drift",
+        ),
     ]
     team_accounts = {
         pay: "payments",

@@ -1012,6 +1012,7 @@ def generate(root: Path, eng: AzureEngine, gt: Any, progress: Any) -> None:
             x = eng.p.resources[ri_]
             gt.spikes.append(
                 SpikeRecord(
+                    kind="spike",
                     provider="Microsoft",
                     format="azure_actual",
                     billing_account_id=eng.account_id,

@@ -599,6 +599,7 @@ def generate(root: Path, eng: FocusEngine, gt: Any, progress: Any) -> None:
             s = eng.items[sr]
             gt.spikes.append(
                 SpikeRecord(
+                    kind="spike",
                     provider=PROVIDER,
                     format="focus",
                     billing_account_id=ACCOUNT,

@@ -1056,6 +1056,7 @@ def generate(root: Path, engines: list[GcpEngine], gt: Any, progress: Any) -> No
                 x = acct.resources[ri]
                 gt.spikes.append(
                     SpikeRecord(
+                        kind="spike",
                         provider="Google Cloud",
                         format="gcp_billing",
                         billing_account_id=acct.id,

@@ -93,3 +93,24 @@ def daily_factor(
     shape = np.where(weekday < 5, 1.0 + 0.08 * weekly, 1.0 - 0.2 * weekly)
     u = uniform(key, uid, slot_h) + uniform(key ^ 0x5BD1E995, uid, slot_h) - 1.0
     return shape * (1.0 + noise * u)
+
+
+DRIFT_DAYS = 14
+"""A drift grows by 1/DRIFT_DAYS of its extra quantity a day, then holds."""
+
+
+def injected_qty(kind: str, first_h: int, s: np.ndarray, extra: int) -> np.ndarray:
+    """Extra quantity an injected change adds to the daily slots ``s`` (epoch hours).
+
+    ``spike``: ``extra`` on its first day only; ``step``: ``extra`` every day from its first
+    day on (a lasting level change); ``drift``: a slow ramp from its first day, ``extra`` after
+    ``DRIFT_DAYS`` days.
+    """
+    day = (s - first_h) // 24
+    if kind == "spike":
+        return np.where(day == 0, extra, 0)
+    if kind == "step":
+        return np.where(day >= 0, extra, 0)
+    if kind == "drift":
+        return np.where(day >= 0, extra * np.minimum(day + 1, DRIFT_DAYS) // DRIFT_DAYS, 0)
+    raise ValueError(f"unknown injected change {kind!r}")

@@ -173,6 +173,10 @@ class InventoryRecord:
 
 @dataclass
 class SpikeRecord:
+    """An injected change of usage on one resource: its kind, where, from when and how much."""
+
+    kind: str
+    """spike (one day), step (a lasting level change) or drift (a slow ramp)."""
     provider: str
     format: str
     billing_account_id: str
@@ -203,6 +207,8 @@ class GroundTruth:
     commitments: list[CommitmentRecord] = field(default_factory=list)
     inventory: list[InventoryRecord] = field(default_factory=list)
     spikes: list[SpikeRecord] = field(default_factory=list)
+    level_changes: list[SpikeRecord] = field(default_factory=list)
+    """Steps and drifts: one record per billing month the extra usage falls in."""
     resource_owners: dict[str, str] = field(default_factory=dict)
     business_metrics: dict[tuple[str, str, str], list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0])
@@ -313,6 +319,9 @@ class GroundTruth:
             ],
             "commitment_inventory": [asdict(i) for i in self.inventory],
             "spikes": [{**asdict(s), "extra_cost": fmt(s.extra_cost)} for s in self.spikes],
+            "level_changes": [
+                {**asdict(s), "extra_cost": fmt(s.extra_cost)} for s in self.level_changes
+            ],
             "resource_owners": dict(sorted(self.resource_owners.items())),
             "product_owners": dict(sorted(PRODUCT_OF_TEAM_INVERSE.items())),
             "business_metrics": [

@@ -191,12 +191,6 @@ def _modified_at(info: dict) -> dt.datetime:
     return dt.datetime.fromtimestamp(float(value), dt.UTC).replace(tzinfo=None)
 
 
-def is_local(url: str) -> bool:
-    """True when DuckDB can read the file in place."""
-    fs, _ = fsspec.core.url_to_fs(url)
-    return isinstance(fs, LocalFileSystem)
-
-
 @contextlib.contextmanager
 def local_copy(url: str) -> Iterator[Path]:
     """A local path for the file: itself when local, else a streamed temporary copy."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -264,8 +263,3 @@ def _buffer_duckdb_results() -> None:
 
     engine_module.SqlAlchemyExecutionEngine.execute_query = execute_query
     _PATCHED = True
-
-
-def sql_names_in(query: str) -> set[str]:
-    """Quoted column names used in a SQL check (for documentation and tests)."""
-    return set(re.findall(r'"((?:[^"]|"")+)"', query))

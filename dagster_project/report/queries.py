@@ -196,6 +196,22 @@ def top_movers(
     )
 
 
+def anomalies(con: duckdb.DuckDBPyConnection, month: dt.date) -> list[Record]:
+    """The cost anomalies whose days overlap the month, largest impact first per currency."""
+    return records(
+        con,
+        """
+        select ProviderName, ServiceName, coalesce(SubAccountId, '') as SubAccountId,
+               coalesce(Owner, '(unallocated)') as Owner, FirstDay, LastDay, Status,
+               BillingCurrency, Impact, ImpactPercent, Explanation
+        from marts.fct_cost_anomaly
+        where FirstDay < $month + interval 1 month and LastDay >= $month
+        order by BillingCurrency, Impact desc, AnomalyId
+        """,
+        month=month,
+    )
+
+
 def commitment_utilization(con: duckdb.DuckDBPyConnection, month: dt.date) -> list[Record]:
     """Each commitment's used and unused amount and utilization in the month."""
     return records(

@@ -216,9 +216,10 @@ def _group_currency(s: Scope, section: Section) -> None:
 def top_movers(s: Scope) -> Section:
     section = Section(
         "top-movers",
-        "Top movers",
+        "Top movers and anomalies",
         f"The largest changes of amortized cost from {s.previous:%B %Y} to {s.month:%B %Y}, by "
-        "service and by sub account (account, subscription or project), in each currency.",
+        "service and by sub account (account, subscription or project), in each currency; then "
+        "the month's cost anomalies.",
     )
     movers = q.top_movers(s.con, s.month, s.previous)
     for dimension, rows in groupby(movers, key=lambda r: r["Dimension"]):
@@ -261,7 +262,48 @@ def top_movers(s: Scope) -> Section:
             )
     if not movers:
         section.notes.append("No service or sub account changed.")
+    _anomalies(s, section)
     return section
+
+
+def _anomalies(s: Scope, section: Section) -> None:
+    """The month's cost anomalies (marts.fct_cost_anomaly, docs/anomalies.md) under the movers."""
+    found = q.anomalies(s.con, s.month)
+    if not found:
+        section.notes.append("No cost anomaly in the month.")
+        return
+    section.tables.append(
+        Table(
+            "anomalies",
+            "Cost anomalies (days above the expected daily cost)",
+            (
+                "Provider",
+                "Service",
+                "Sub account",
+                "Owner",
+                "Days",
+                "Status",
+                "Impact",
+                "Impact %",
+                "Explanation",
+            ),
+            [
+                (
+                    str(r["ProviderName"]),
+                    str(r["ServiceName"]),
+                    str(r["SubAccountId"]),
+                    str(r["Owner"]),
+                    f"{r['FirstDay']:%d %b} to {r['LastDay']:%d %b}",
+                    str(r["Status"]),
+                    money(r["Impact"], str(r["BillingCurrency"])),
+                    percent(r["ImpactPercent"]),
+                    str(r["Explanation"]),
+                )
+                for r in found
+            ],
+            frozenset({"Impact", "Impact %"}),
+        )
+    )
 
 
 def rate_optimization(s: Scope) -> Section:

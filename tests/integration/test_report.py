@@ -291,3 +291,25 @@ def test_printed_savings_equal_the_commitment_marts(report):
         assert row["List cost"] == as_printed(list_cost, currency)
         assert row["Total savings"] == as_printed(total, currency)
         assert row["Effective savings rate"] == f"{rate:.1f}%"
+
+
+def test_printed_anomalies_equal_the_anomaly_mart(report):
+    period, _out, page, warehouse = report
+    anomalies = query(
+        warehouse,
+        """
+        select ProviderName, ServiceName, BillingCurrency, round(Impact, 2), Status
+        from marts.fct_cost_anomaly
+        where strftime(FirstDay, '%Y-%m') <= ? and strftime(LastDay, '%Y-%m') >= ?
+        """,
+        period,
+        period,
+    )
+    assert anomalies, "the demo injects cost changes into its last month"
+    printed = sorted(
+        (r["Provider"], r["Service"], r["Impact"], r["Status"]) for r in page.tables["anomalies"]
+    )
+    assert printed == sorted(
+        (provider, service, as_printed(impact, currency), status)
+        for provider, service, currency, impact, status in anomalies
+    )

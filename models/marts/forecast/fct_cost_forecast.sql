@@ -1,0 +1,235 @@
+-- Month-end and 3-month cost forecasts (amortized basis) per provider x sub account x service
+-- category and per owner, as of every loaded day, so a backtest replays the forecast made on
+-- any day against what the month then cost. Method: macros/forecast/run_rate_forecast.sql.
+with charges as (
+
+    select
+        ProviderName,
+        SubAccountId,
+        ServiceCategory,
+        BillingCurrency,
+        ChargeCategory,
+        CommitmentDiscountId,
+        CommitmentDiscountStatus,
+        x_RowId,
+        cast(ChargePeriodStart as date) as ChargeDay,
+        EffectiveCost,
+        ContractedCost,
+        ProviderName
+        || ' | ' || coalesce(SubAccountId, '-')
+        || ' | ' || coalesce(ServiceCategory, '-') as ScopeKey
+    from {{ ref('fct_cost_and_usage') }}
+
+),
+
+ledger as (
+
+    select * from {{ ref('fct_cost_allocation') }}
+
+),
+
+direct_owners as (
+
+    select
+        x_RowId,
+        Owner
+    from {{ ref('int_allocation_direct') }}
+
+),
+
+commitment_terms as (
+
+    select
+        CommitmentDiscountId,
+        cast(CommitmentEnd as date) as CommitmentEnd
+    from {{ ref('dim_commitment') }}
+    where CommitmentEnd is not null
+
+),
+
+scopes as (
+
+    select distinct
+        'service category' as ScopeType,
+        ScopeKey,
+        ProviderName,
+        SubAccountId,
+        ServiceCategory,
+        cast(null as {{ dbt.type_string() }}) as Owner  -- noqa: RF04
+    from charges
+    union all
+    select distinct
+        'owner' as ScopeType,
+        'owner | ' || Owner as ScopeKey,
+        cast(null as {{ dbt.type_string() }}) as ProviderName,
+        cast(null as {{ dbt.type_string() }}) as SubAccountId,
+        cast(null as {{ dbt.type_string() }}) as ServiceCategory,
+        Owner
+    from ledger
+
+),
+
+-- Usage follows a daily run rate; purchases (fees) and tax come back every month; credits and
+-- adjustments are one-offs: the actual to date keeps them, the forecast never repeats them.
+-- By ChargeCategory, which the ledger carries too, so both kinds of scope split alike.
+series as (
+
+    select
+        ScopeKey,
+        BillingCurrency,
+        ChargeDay,
+        EffectiveCost as Cost,
+        case when ChargeCategory = 'Usage' then EffectiveCost else 0 end as UsageCost,
+        case
+            when ChargeCategory in ('Purchase', 'Tax') then EffectiveCost else 0
+        end as RecurringCost
+    from charges
+    union all
+    select
+        'owner | ' || Owner as ScopeKey,
+        BillingCurrency,
+        ChargePeriodStart as ChargeDay,
+        AllocatedEffectiveCost as Cost,
+        case
+            when ChargeCategory = 'Usage' then AllocatedEffectiveCost else 0
+        end as UsageCost,
+        case
+            when ChargeCategory in ('Purchase', 'Tax') then AllocatedEffectiveCost else 0
+        end as RecurringCost
+    from ledger
+
+),
+
+-- Covered usage at on-demand (contracted) rates minus its amortized cost: what a day costs
+-- more once the commitment has ended. An owner gets the charges it owns directly.
+commitment_charges as (
+
+    select
+        charges.ScopeKey,
+        charges.x_RowId,
+        charges.BillingCurrency,
+        charges.ChargeDay,
+        commitment_terms.CommitmentEnd,
+        case
+            when charges.CommitmentDiscountStatus = 'Used' then charges.ContractedCost else 0
+        end - charges.EffectiveCost as CoveredDelta
+    from charges
+    inner join commitment_terms
+        on charges.CommitmentDiscountId = commitment_terms.CommitmentDiscountId
+    where charges.CommitmentDiscountStatus in ('Used', 'Unused')
+
+),
+
+commitments as (
+
+    select
+        ScopeKey,
+        BillingCurrency,
+        ChargeDay,
+        CommitmentEnd,
+        CoveredDelta
+    from commitment_charges
+    union all
+    select
+        'owner | ' || direct_owners.Owner as ScopeKey,
+        commitment_charges.BillingCurrency,
+        commitment_charges.ChargeDay,
+        commitment_charges.CommitmentEnd,
+        commitment_charges.CoveredDelta
+    from commitment_charges
+    inner join direct_owners
+        on commitment_charges.x_RowId = direct_owners.x_RowId
+
+),
+
+calendar as (
+
+    select * from {{ ref('int_charge_days_complete') }}
+
+),
+
+first_days as (
+
+    select
+        ScopeKey,
+        BillingCurrency,
+        min(ChargeDay) as FirstDay
+    from series
+    group by ScopeKey, BillingCurrency
+
+),
+
+months_ahead as (
+
+    select 0 as MonthsAhead
+    union all
+    select 1 as MonthsAhead
+    union all
+    select 2 as MonthsAhead
+    union all
+    select 3 as MonthsAhead
+
+),
+
+-- The month of each loaded day (the month-end forecast, replayed by the backtest) and, as of
+-- the latest day only, the three months after it: as of every day they would be 7 times the
+-- work of the whole mart for forecasts nobody reads.
+{%- set as_of_month = month_start('calendar.ChargeDay') %}
+targets as (
+
+    select
+        first_days.ScopeKey,
+        first_days.BillingCurrency,
+        calendar.ChargeDay as AsOfDate,
+        months_ahead.MonthsAhead,
+        {{ add_months(as_of_month, 'months_ahead.MonthsAhead') }} as PeriodStart,
+        {{ add_months(as_of_month, 'months_ahead.MonthsAhead + 1') }} as PeriodEnd
+    from first_days
+    inner join calendar
+        on first_days.FirstDay <= calendar.ChargeDay
+    inner join months_ahead
+        on
+            months_ahead.MonthsAhead = 0
+            or calendar.ChargeDay = (select max(latest.ChargeDay) from calendar as latest)
+
+),
+
+forecasts as (
+
+    {{ run_rate_forecast('series', 'targets', 'commitments') }}
+
+)
+
+select
+    scopes.ScopeType,
+    forecasts.ScopeKey,
+    scopes.ProviderName,
+    scopes.SubAccountId,
+    scopes.ServiceCategory,
+    scopes.Owner,
+    forecasts.BillingCurrency,
+    'amortized' as CostBasis,
+    forecasts.AsOfDate,
+    forecasts.PeriodStart as ForecastMonth,
+    cast(targets.MonthsAhead as {{ dbt.type_bigint() }}) as MonthsAhead,
+    cast(forecasts.HistoryDays as {{ dbt.type_bigint() }}) as HistoryDays,
+    forecasts.ActualToDate,
+    cast(forecasts.RemainingDays as {{ dbt.type_bigint() }}) as RemainingDays,
+    forecasts.RunRateForecast,
+    forecasts.CommitmentExpiryAdjustment,
+    forecasts.Forecast,
+    forecasts.ForecastLower80,
+    forecasts.ForecastUpper80,
+    forecasts.ForecastLower95,
+    forecasts.ForecastUpper95,
+    forecasts.ForecastStatus,
+    forecasts.ForecastReason
+from forecasts
+inner join targets
+    on
+        forecasts.ScopeKey = targets.ScopeKey
+        and forecasts.BillingCurrency = targets.BillingCurrency
+        and forecasts.AsOfDate = targets.AsOfDate
+        and forecasts.PeriodStart = targets.PeriodStart
+inner join scopes
+    on forecasts.ScopeKey = scopes.ScopeKey
