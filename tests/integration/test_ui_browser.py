@@ -66,14 +66,17 @@ def wait_until_loaded(url: str, ui: subprocess.Popen, seconds: float) -> None:
 
 
 @pytest.fixture(scope="module")
-def ui(demo_run):
-    """`finops ui` on the demo's warehouse and instance (read only: sensors are stopped)."""
+def ui(demo_run, tmp_path_factory):
+    """`finops ui` on a copy of the demo's Dagster instance (its daemon writes heartbeats and
+    freshness records, and other tests copy the demo's home meanwhile); sensors are stopped."""
     _home, env, _root, truth, first = demo_run
     assert first.returncode == 0, first.stderr
+    instance = tmp_path_factory.mktemp("ui") / "dagster"
+    shutil.copytree(env["DAGSTER_HOME"], instance)
     port = free_port()
     months = sorted(truth["billing_periods"])
     # The demo's first month, so the partitions page starts where its data does (README).
-    ui_env = {**env, "FINOPS_FIRST_BILLING_MONTH": months[0]}
+    ui_env = {**env, "DAGSTER_HOME": str(instance), "FINOPS_FIRST_BILLING_MONTH": months[0]}
     process = subprocess.Popen(
         [sys.executable, "-m", "dagster_project.cli", "ui", "--port", str(port)],
         env=ui_env,
@@ -83,7 +86,7 @@ def ui(demo_run):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_loaded(url, process, 120)
-        yield url, Path(env["DAGSTER_HOME"]), months
+        yield url, instance, months
     finally:
         # `finops ui` forwards the signal to its process group (test_sensors_and_ui.py proves
         # that nothing is left behind).
