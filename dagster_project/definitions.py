@@ -5,7 +5,12 @@ from __future__ import annotations
 import dagster as dg
 
 from dagster_project.assets.anomalies import no_open_cost_anomalies
-from dagster_project.assets.close import CLOSE_MART_KEYS, invoices_reconcile, month_end_close
+from dagster_project.assets.close import (
+    CLOSE_MART_KEYS,
+    CLOSE_STATE_SPECS,
+    invoices_reconcile,
+    month_end_close,
+)
 from dagster_project.assets.dbt import warehouse_models
 from dagster_project.assets.ingest import raw_exports
 from dagster_project.assets.report import month_in_review
@@ -62,7 +67,7 @@ report_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[raw_exports, warehouse_models, month_end_close, month_in_review],
+    assets=[raw_exports, warehouse_models, month_end_close, *CLOSE_STATE_SPECS, month_in_review],
     asset_checks=[invoices_reconcile, no_open_cost_anomalies],
     jobs=[ingest_job, transform_job, close_marts_job, close_job, reconcile_job, report_job],
     sensors=build_sensors(ingest_job, transform_job),

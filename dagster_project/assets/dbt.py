@@ -24,6 +24,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from dagster_project.assets.owners import DAILY, owners
 from dagster_project.partitions import billing_month_partitions, partition_range_to_dbt_env
 from dagster_project.project import dbt_project
 
@@ -33,6 +34,27 @@ def model_layer(dbt_resource_props: Mapping[str, Any]) -> str:
     fqn = dbt_resource_props["fqn"]
     # fqn = [project, <folders under models/>..., model]; a model directly under models/ has none.
     return fqn[1] if len(fqn) > 2 else "models"
+
+
+# What a model leaves in the warehouse, shown as a kind in the UI (an incremental model and a
+# seed are tables too).
+STORAGE_KINDS = {"table": "table", "incremental": "table", "seed": "table", "view": "view"}
+FOCUS_MART_KEY = dg.AssetKey(["marts", "fct_cost_and_usage"])
+
+
+def check_description(test: Mapping[str, Any]) -> str:
+    """What a dbt test checks and what its failure does, for a check that has no description."""
+    generic = test.get("test_metadata")
+    if not generic:
+        what = f"dbt data test {test['original_file_path']}"
+    elif test["column_name"]:
+        what = f"dbt test {generic['name']} on {test['column_name']}"
+    else:
+        what = f"dbt test {generic['name']}"
+    # dagster-dbt makes an error-severity test blocking and reports its failure as ERROR.
+    if test["config"]["severity"].lower() == "error":
+        return f"{what}. Blocking (ERROR): a failure fails the run; downstream assets wait."
+    return f"{what}. WARN: a failure is reported; nothing downstream is held back."
 
 
 class FolderTranslator(DagsterDbtTranslator):
@@ -45,6 +67,31 @@ class FolderTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return self._layer(dbt_resource_props)
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str] | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return None  # a source is the asset that loads it: its owner is set there
+        return owners(self._layer(dbt_resource_props))
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        storage = STORAGE_KINDS.get(props.get("config", {}).get("materialized"))
+        if storage:
+            spec = spec.merge_attributes(kinds={storage})
+        if spec.key == FOCUS_MART_KEY:
+            spec = spec.replace_attributes(freshness_policy=DAILY)
+        return spec
+
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=check_description(manifest["nodes"][unique_id]))
 
     @staticmethod
     def _layer(dbt_resource_props: Mapping[str, Any]) -> str:

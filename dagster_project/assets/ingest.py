@@ -11,6 +11,7 @@ from collections import defaultdict
 
 import dagster as dg
 
+from dagster_project.assets.owners import DAILY, owners
 from dagster_project.formats import FORMATS
 from dagster_project.ingest import FileResult, ingest
 from dagster_project.partitions import billing_month_partitions, period_label
@@ -18,6 +19,7 @@ from dagster_project.resources import WarehouseSettings
 
 RAW_ASSET_KEYS = {name: dg.AssetKey(["raw", fmt.raw_table]) for name, fmt in FORMATS.items()}
 MANIFEST_KEY = dg.AssetKey(["raw", "ingest_manifest"])
+PARTITIONS_KEY = dg.AssetKey(["raw", "ingest_partitions"])
 GX_CHECK = "gx_suite"
 ACCEPTED_CHECK = "every_file_accepted"
 FILES_METADATA = "files"
@@ -29,7 +31,8 @@ FILES_METADATA = "files"
             key,
             description=f"Raw rows of {fmt.description}, as delivered.",
             group_name="raw",
-            kinds={"duckdb"},
+            owners=owners("raw"),
+            kinds={"duckdb", "table"},
             skippable=True,
         )
         for key, fmt in ((RAW_ASSET_KEYS[n], f) for n, f in FORMATS.items())
@@ -39,8 +42,22 @@ FILES_METADATA = "files"
             MANIFEST_KEY,
             description="One row per landing file seen: checksum, format, period, rows, status.",
             group_name="raw",
-            kinds={"duckdb"},
-        )
+            owners=owners("raw"),
+            kinds={"duckdb", "table"},
+            # Written by every ingest run, whichever formats arrived: the asset that says
+            # whether the landing is being read at all (docs/dagster-ui.md, "Freshness").
+            freshness_policy=DAILY,
+        ),
+        dg.AssetSpec(
+            PARTITIONS_KEY,
+            description=(
+                "One row per loaded file x partition (provider x billing account x billing "
+                "month) x currency: which delivery is live for each month."
+            ),
+            group_name="raw",
+            owners=owners("raw"),
+            kinds={"duckdb", "table"},
+        ),
     ],
     check_specs=[
         dg.AssetCheckSpec(
@@ -103,6 +120,10 @@ def raw_exports(context: dg.AssetExecutionContext, settings: WarehouseSettings):
             severity=dg.AssetCheckSeverity.WARN,
             metadata=check["metadata"],
             description="; ".join(refused.values()) if refused else "every file passed its suite",
+        )
+    if PARTITIONS_KEY in context.selected_asset_keys:
+        yield dg.MaterializeResult(
+            asset_key=PARTITIONS_KEY, metadata={"periods": ", ".join(sorted(periods))}
         )
     if MANIFEST_KEY in context.selected_asset_keys:
         yield dg.MaterializeResult(

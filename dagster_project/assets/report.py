@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.assets.owners import owners
 from dagster_project.partitions import billing_month_partitions, period_label
 from dagster_project.report import default_report_path, write_report
 from dagster_project.resources import WarehouseSettings
@@ -42,6 +43,7 @@ class ReportConfig(dg.Config):
     deps=REPORT_INPUT_KEYS,
     partitions_def=billing_month_partitions,
     group_name="report",
+    owners=owners("report"),
     kinds={"duckdb", "html"},
     description=(
         "The month in review: one self-contained HTML page per billing month (summary, top "

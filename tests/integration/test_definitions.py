@@ -1,6 +1,10 @@
 """The Dagster code location loads and wires ingestion to dbt through the raw sources."""
 
+import json
+from datetime import timedelta
+
 import dagster as dg
+from dagster._core.definitions.freshness import TimeWindowFreshnessPolicy
 
 from dagster_project.assets.close import RECONCILIATION_CHECK, RECONCILIATION_KEY
 from dagster_project.formats import FORMATS
@@ -37,3 +41,75 @@ def test_gx_suites_warn_on_every_raw_table_and_the_reconciliation_gate_blocks():
     assert checks[dg.AssetCheckKey(RECONCILIATION_KEY, RECONCILIATION_CHECK)].blocking
     # dbt tests are asset checks too
     assert any(k.asset_key.path[0] == "staging" for k in checks)
+
+
+def dbt_nodes() -> dict:
+    """dbt's own manifest, read directly: the ground truth for what the translator shows."""
+    return json.loads(ensure_manifest().read_text())["nodes"]
+
+
+def test_every_asset_has_a_description_owners_a_group_and_kinds():
+    ensure_manifest()
+    from dagster_project.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    missing = []
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        description = node.description or ""
+        # dagster-dbt's stand-in for a model without a description starts "dbt model".
+        if not description or description.startswith("dbt model"):
+            missing.append(f"{key.to_user_string()}: description")
+        if not node.owners or not all(o.startswith("team:") for o in node.owners):
+            missing.append(f"{key.to_user_string()}: owners {node.owners}")
+        if node.group_name in (None, "default"):
+            missing.append(f"{key.to_user_string()}: group")
+        if not node.kinds:
+            missing.append(f"{key.to_user_string()}: kinds")
+    assert missing == []
+
+    # A dbt model's kinds say what it leaves in the warehouse, as dbt's manifest says.
+    for node in dbt_nodes().values():
+        if node["resource_type"] not in ("model", "seed"):
+            continue
+        folder = "seeds" if node["resource_type"] == "seed" else node["fqn"][1]
+        kinds = graph.get(dg.AssetKey([folder, node["name"]])).kinds
+        stored = "view" if node["config"]["materialized"] == "view" else "table"
+        assert {"dbt", "duckdb", stored} <= kinds, node["name"]
+
+
+def test_dbt_tests_of_error_severity_block_and_warnings_do_not():
+    ensure_manifest()
+    from dagster_project.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    # dagster-dbt names the dbt test behind each check it made.
+    checks = {
+        spec.metadata["dagster_dbt/unique_id"]: spec
+        for assets_def in graph.assets_defs
+        for spec in assets_def.check_specs
+        if "dagster_dbt/unique_id" in spec.metadata
+    }
+    nodes = dbt_nodes()
+    tests = {uid for uid, n in nodes.items() if n["resource_type"] == "test"}
+    assert checks and set(checks) <= tests
+    severities = {nodes[uid]["config"]["severity"].lower() for uid in checks}
+    assert severities == {"error", "warn"}, "the project has tests of both severities"
+    for uid, spec in checks.items():
+        error = nodes[uid]["config"]["severity"].lower() == "error"
+        assert spec.blocking == error, uid
+        assert spec.description.endswith(
+            "downstream assets wait." if error else "nothing downstream is held back."
+        ), uid
+
+
+def test_the_ingest_and_the_focus_mart_are_expected_to_refresh_daily():
+    ensure_manifest()
+    from dagster_project.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for key in (["raw", "ingest_manifest"], ["marts", "fct_cost_and_usage"]):
+        policy = graph.get(dg.AssetKey(key)).freshness_policy
+        assert isinstance(policy, TimeWindowFreshnessPolicy), key
+        assert policy.warn_window.to_timedelta() == timedelta(days=1)
+        assert policy.fail_window.to_timedelta() == timedelta(days=2)
