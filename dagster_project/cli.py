@@ -543,9 +543,12 @@ def _report(outcome) -> None:
     from dagster_project.assets.ingest import ACCEPTED_CHECK, GX_CHECK
 
     failed = [c for c in outcome.checks if not c.passed]
+    # A warning (an anomaly, a breached budget) is news, not a failure: counted apart.
+    warned = sum(not c.blocking for c in failed)
     console.print(
         f"billing months: {', '.join(outcome.periods) or 'none found'}; "
-        f"checks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed"
+        f"checks: {len(outcome.checks) - len(failed)} passed, {warned} warned, "
+        f"{len(failed) - warned} failed"
     )
     console.print(f"rebuilt: {_rebuilt(outcome)}")
     for check in outcome.checks:

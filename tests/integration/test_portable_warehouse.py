@@ -98,6 +98,9 @@ def first_period(truth: dict) -> str:
 def plant_failed_check(instance: dg.DagsterInstance, warehouse: Path) -> str:
     """Record, in a real run on `warehouse`, a failed ERROR-severity execution of one of the
     project's dbt checks (as a broken build would); returns its description."""
+    from dagster_project.project import ensure_manifest
+
+    ensure_manifest()  # the dbt assets read the manifest when definitions is imported
     from dagster_project.assets.close import RECONCILIATION_CHECK
     from dagster_project.definitions import defs
 
