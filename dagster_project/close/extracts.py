@@ -105,7 +105,8 @@ def _month(value: dt.date | None) -> str | None:
 def build_extract(
     name: str, period: dt.date, details: list[Detail], dimensions: tuple[str, ...], amount: str
 ) -> Extract:
-    """Sum the detail rows to `dimensions` and round `amount` per currency, largest remainder."""
+    """Sum the detail rows to `dimensions` and round `amount` per currency and part (the month's
+    own rows, each closed month's adjustments), largest remainder."""
     summed: dict[tuple, Decimal] = {}
     for row in details:
         key = (
@@ -119,15 +120,27 @@ def build_extract(
     ordered = sorted(
         summed.items(), key=lambda kv: (kv[0][2], kv[0][0] != "charge", *map(_text, kv[0]))
     )
-    rows, totals = [], {}
-    for currency, group in groupby(ordered, key=lambda kv: kv[0][2]):
+    rows, exact_totals, rounded_totals = [], {}, {}
+    # Rounded apart per currency and part (the month's own rows, each closed month's
+    # adjustments), so that each part ties to the cent: the charges to the month's invoices, an
+    # adjustment to its restatement.
+    for (currency, *_), group in groupby(ordered, key=lambda kv: (kv[0][2], *kv[0][:2])):
         group = list(group)
         exact = [v for _, v in group]
         for (key, _), rounded in zip(group, largest_remainder(exact), strict=True):
             row_type, corrects, _, *dims = key
             rows.append((_month(period), row_type, corrects, currency, *dims, rounded))
-        total = sum(exact, Decimal(0))
-        totals[currency] = {"exact": f"{total:f}", "rounded": f"{round_total(total):f}"}
+        exact_totals[currency] = exact_totals.get(currency, Decimal(0)) + sum(exact, Decimal(0))
+        rounded_totals[currency] = rounded_totals.get(currency, Decimal(0)) + round_total(
+            sum(exact, Decimal(0))
+        )
+    totals = {
+        currency: {
+            "exact": f"{exact_totals[currency]:f}",
+            "rounded": f"{rounded_totals[currency]:f}",
+        }
+        for currency in exact_totals
+    }
     columns = (
         Column("BillingPeriod"),
         Column("RowType"),
