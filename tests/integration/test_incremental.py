@@ -22,9 +22,10 @@ import pytest
 from dagster_project.generator import generate
 
 MARKER = " [not rewritten]"
-# A text column without tests in each mart, and its billing-month column.
+# A text column without tests in each mart that no other model reads (a marker in a column a
+# mart groups on would change that mart), and its billing-month column.
 MARKED = {
-    "fct_cost_and_usage": ("ChargeDescription", "x_BillingPeriod", "x_RowId"),
+    "fct_cost_and_usage": ("PublisherName", "x_BillingPeriod", "x_RowId"),
     "fct_cost_allocation": ("AllocationReason", "BillingPeriodStart", "AllocationRowId"),
 }
 
