@@ -173,11 +173,7 @@ owners as (
     from anomalies as a
     inner join {{ ref('fct_cost_allocation') }} as l
         on
-            a.ProviderName = l.ProviderName
-            and a.BillingAccountId = l.BillingAccountId
-            and coalesce(a.SubAccountId, '') = coalesce(l.SubAccountId, '')
-            and coalesce(a.ServiceName, '') = coalesce(l.ServiceName, '')
-            and a.BillingCurrency = l.BillingCurrency
+            {{ same_anomaly_series('a', 'l') }}
             and l.ChargePeriodStart between a.FirstDay and a.LastDay
     where l.ChargeCategory = 'Usage'
     group by a.AnomalyId, l.Owner

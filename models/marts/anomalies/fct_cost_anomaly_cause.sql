@@ -21,11 +21,7 @@ series_rows as (
     from anomalies as a
     inner join {{ ref('int_cost_anomaly_usage') }} as u
         on
-            a.ProviderName = u.ProviderName
-            and a.BillingAccountId = u.BillingAccountId
-            and coalesce(a.SubAccountId, '') = coalesce(u.SubAccountId, '')
-            and coalesce(a.ServiceName, '') = coalesce(u.ServiceName, '')
-            and a.BillingCurrency = u.BillingCurrency
+            {{ same_anomaly_series('a', 'u') }}
             and u.ChargeDate between a.BaselineStart and a.LastDay
 
 ),
@@ -43,11 +39,7 @@ ledger_rows as (
     from anomalies as a
     inner join {{ ref('fct_cost_allocation') }} as l
         on
-            a.ProviderName = l.ProviderName
-            and a.BillingAccountId = l.BillingAccountId
-            and coalesce(a.SubAccountId, '') = coalesce(l.SubAccountId, '')
-            and coalesce(a.ServiceName, '') = coalesce(l.ServiceName, '')
-            and a.BillingCurrency = l.BillingCurrency
+            {{ same_anomaly_series('a', 'l') }}
             and l.ChargePeriodStart between a.BaselineStart and a.LastDay
     where l.ChargeCategory = 'Usage'
 
