@@ -259,12 +259,8 @@ def close(period: str, out: str | None, warehouse: str | None) -> None:
     each invoice, its variance and where to look. Closing a closed month changes nothing.
     """
     from dagster_project import runner
-    from dagster_project.partitions import period_label
 
-    try:
-        label = period_label(period)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    label = _period(period)
     runner.configure(warehouse, None)
     with console.status(f"reconciling and closing {label}"):
         outcome = _exclusive(runner.run_close, label, out)
@@ -288,17 +284,23 @@ def report(period: str, out: str | None, warehouse: str | None) -> None:
     Exits 1 when the warehouse holds no such month.
     """
     from dagster_project import runner
-    from dagster_project.partitions import period_label
 
-    try:
-        label = period_label(period)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    label = _period(period)
     runner.configure(warehouse, None)
     with console.status(f"writing the month-in-review report of {label}"):
         outcome = _exclusive(runner.run_report, label, out)
     _report_written(outcome)
     sys.exit(0 if outcome.ok else 1)
+
+
+def _period(period: str) -> str:
+    """The billing month given as --period, as YYYY-MM; a usage error when it is not one."""
+    from dagster_project.partitions import period_label
+
+    try:
+        return period_label(period)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
 
 
 def _report_written(outcome) -> None:
