@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project import run_history
 from dagster_project.assets.anomalies import no_open_cost_anomalies
 from dagster_project.assets.close import (
     CLOSE_MART_KEYS,
@@ -65,6 +66,9 @@ report_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(month_in_review),
     description="The month-in-review HTML report of one billing month.",
 )
+
+# Runs launched from the UI record their events in the processes that load these definitions.
+run_history.install()
 
 defs = dg.Definitions(
     assets=[raw_exports, warehouse_models, month_end_close, *CLOSE_STATE_SPECS, month_in_review],

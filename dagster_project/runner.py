@@ -28,6 +28,7 @@ from dagster._core.storage.tags import (
     PARTITION_NAME_TAG,
 )
 
+from dagster_project import run_history
 from dagster_project.formats import RATE_FORMATS
 from dagster_project.partitions import (
     FIRST_BILLING_MONTH,
@@ -109,6 +110,7 @@ def configure(warehouse: str | None, landing: str | None, quarantine: str | None
     if not instance_yaml.exists() or not instance_yaml.read_text().strip():
         instance_yaml.write_text("telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
     Path(os.environ["FINOPS_WAREHOUSE"]).parent.mkdir(parents=True, exist_ok=True)
+    run_history.install()
 
 
 def _checks(result: dg.ExecuteInProcessResult, blocking_checks: set[dg.AssetCheckKey]):

@@ -1,0 +1,55 @@
+"""How Dagster's run and check history is written to disk.
+
+Dagster's default instance keeps its history in SQLite files (WAL mode) and opens a new
+connection for every event it records. The connection is the only one open, so each close
+checkpoints the WAL into the database and deletes it: with SQLite's default
+``synchronous=FULL`` that is about a dozen fsyncs per event. A build of the demo records about
+2,200 events (every materialization, every check and its plan), so the fsyncs alone took longer
+than the dbt build.
+
+``FINOPS_RUN_HISTORY_SYNC`` (default ``off``) sets SQLite's ``synchronous`` on those
+connections:
+- ``off``: no fsync. A crash of the process loses nothing (SQLite has written every commit to
+  the operating system); a crash of the operating system or a power cut in the middle of a run
+  can corrupt the run history (never the warehouse, which is DuckDB's own file). Recovery: move
+  the warehouse's ``<warehouse>.finops/dagster/history`` aside and run again: the run records
+  its checks anew.
+- ``normal`` or ``full``: SQLite's own settings (``full`` is Dagster's default).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+SYNC_MODES = ("off", "normal", "full")
+_installed = False
+
+
+def sync_mode() -> str:
+    mode = os.environ.get("FINOPS_RUN_HISTORY_SYNC", "off").strip().lower()
+    if mode not in SYNC_MODES:
+        raise ValueError(
+            f"FINOPS_RUN_HISTORY_SYNC={mode!r}: use one of {', '.join(SYNC_MODES)} "
+            "(off is the default)"
+        )
+    return mode
+
+
+def _set_sync(dbapi_connection, _record) -> None:
+    # Only SQLite connections: the one SQLite user in this process is Dagster's instance.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute(f"PRAGMA synchronous={sync_mode().upper()}")
+
+
+def install() -> None:
+    """Apply ``FINOPS_RUN_HISTORY_SYNC`` to every SQLite connection this process opens from
+    now on. Idempotent; called where a process starts recording Dagster events."""
+    global _installed
+    sync_mode()  # a wrong value fails here, before any run starts
+    if not _installed:
+        event.listen(sa.engine.Engine, "connect", _set_sync)
+        _installed = True

@@ -1,0 +1,39 @@
+"""Dagster's SQLite run history follows FINOPS_RUN_HISTORY_SYNC (docs/dagster-ui.md)."""
+
+import sqlite3
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from dagster_project import run_history
+
+
+@pytest.mark.parametrize(("mode", "pragma"), [("off", 0), ("normal", 1), ("full", 2)])
+def test_every_sqlite_connection_of_the_instance_gets_the_sync_mode(
+    tmp_path, monkeypatch, mode, pragma
+):
+    monkeypatch.setenv("FINOPS_RUN_HISTORY_SYNC", mode)
+    run_history.install()
+    seen: dict[str, int] = {}
+
+    def record(dbapi_connection, _record):  # runs after install()'s listener
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            (_, _, path) = dbapi_connection.execute("PRAGMA database_list").fetchone()
+            seen[path] = dbapi_connection.execute("PRAGMA synchronous").fetchone()[0]
+
+    sa.event.listen(sa.engine.Engine, "connect", record)
+    try:
+        with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+            instance.report_runless_asset_event(dg.AssetMaterialization(asset_key="a"))
+            assert instance.get_latest_materialization_event(dg.AssetKey("a")) is not None
+    finally:
+        sa.event.remove(sa.engine.Engine, "connect", record)
+    assert str(tmp_path / "history" / "runs" / "index.db") in seen  # the event log's index
+    assert set(seen.values()) == {pragma}
+
+
+def test_an_unknown_mode_is_refused_before_any_run(monkeypatch):
+    monkeypatch.setenv("FINOPS_RUN_HISTORY_SYNC", "fast")
+    with pytest.raises(ValueError, match="FINOPS_RUN_HISTORY_SYNC='fast': use one of off, normal"):
+        run_history.install()
