@@ -7,11 +7,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import dagster as dg
-import pytest
 import yaml
+from processes import descendants, ignore_stop_signals, kill_what_is_left, left_alive_after
 
 from dagster_project.partitions import partition_key
 from dagster_project.project import ensure_manifest
@@ -40,48 +39,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def stat_fields(pid: int) -> list[str]:
-    """/proc/<pid>/stat after the command name (which may hold spaces): state, ppid, ..."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
-def descendants(pid: int) -> dict[int, str]:
-    """Every live process below ``pid`` (children of children included), with its start time,
-    so that a pid the system reuses later is not taken for one of them."""
-    children: dict[int, dict[int, str]] = {}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            fields = stat_fields(int(entry.name))
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), {})[int(entry.name)] = fields[19]
-    found: dict[int, str] = {}
-    todo = [pid]
-    while todo:
-        for child, started in children.get(todo.pop(), {}).items():
-            if child not in found:
-                found[child] = started
-                todo.append(child)
-    return found
-
-
-def alive(pid: int, started: str) -> bool:
-    """True while that very process exists and is not a zombie waiting to be reaped."""
-    try:
-        fields = stat_fields(pid)
-    except OSError:
-        return False
-    return fields[0] != "Z" and fields[19] == started
-
-
-def ignore_stop_signals() -> None:
-    # What a shell or CI does to a background job: the UI inherits ignored SIGINT and SIGTERM.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, signal.SIG_IGN)
-
-
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_finops_ui_serves_the_project_and_stops_with_every_process_it_started(tmp_path, stop):
+def test_finops_ui_serves_the_project_and_stops_on_ctrl_c_with_every_process_it_started(tmp_path):
+    """Ctrl-C here; `kill` (SIGTERM) in test_ui_browser.py, which stops its own UI that way."""
     port = free_port()
     env = {**os.environ, "FINOPS_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path / "dagster")}
     ui = subprocess.Popen(
@@ -106,21 +65,15 @@ def test_finops_ui_serves_the_project_and_stops_with_every_process_it_started(tm
         tree = descendants(ui.pid)
         assert len(tree) >= 3  # dagster dev, the webserver, the daemon (and code servers)
 
-        ui.send_signal(stop)  # the wrapper only, as `kill` or Ctrl-C in a terminal would
-        gone_by = time.monotonic() + 10
+        ui.send_signal(signal.SIGINT)  # the wrapper only, as Ctrl-C in a terminal would
         ui.wait(timeout=10)
-        while time.monotonic() < gone_by and any(alive(*p) for p in tree.items()):
-            time.sleep(0.2)
-        assert [pid for pid in tree if alive(pid, tree[pid])] == []
+        assert left_alive_after(tree, 10) == []
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0, "the port still accepts connections"
         config = yaml.safe_load((tmp_path / "dagster" / "dagster.yaml").read_text())
         assert config == {"telemetry": {"enabled": False}, "nux": {"enabled": False}}
     finally:
-        # Only what this test started and is still there, should the UI have left anything.
-        for pid, started in tree.items():
-            if alive(pid, started):
-                os.kill(pid, signal.SIGKILL)
+        kill_what_is_left(tree)
         if ui.poll() is None:
             ui.kill()
         ui.wait(timeout=10)

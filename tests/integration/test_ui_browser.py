@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from processes import descendants, ignore_stop_signals, kill_what_is_left, left_alive_after
 
 from dagster_project.formats import FORMATS
 from dagster_project.partitions import partition_key
@@ -82,14 +83,14 @@ def ui(demo_run, tmp_path_factory):
         env=ui_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=ignore_stop_signals,  # as a background job of a shell or CI gets it
     )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_loaded(url, process, 120)
-        yield url, instance, months
+        yield url, instance, months, process
     finally:
-        # `finops ui` forwards the signal to its process group (test_sensors_and_ui.py proves
-        # that nothing is left behind).
+        # Stopped by the last test of this module already, unless a test failed before it.
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
@@ -158,7 +159,7 @@ def asset_graph():
 
 
 def test_lineage_draws_every_group_without_a_cycle(ui):
-    url, _home, _months = ui
+    url, _home, _months, _process = ui
     texts = open_page(f"{url}/asset-groups", "lineage")
     groups = {asset_graph().get(k).group_name for k in asset_graph().get_all_asset_keys()}
     assert groups <= set(texts)
@@ -167,7 +168,7 @@ def test_lineage_draws_every_group_without_a_cycle(ui):
 
 
 def test_raw_group_lists_every_raw_table_with_its_description(ui):
-    url, _home, _months = ui
+    url, _home, _months, _process = ui
     texts = open_page(f"{url}/locations/{LOCATION}/asset-groups/raw/list", "raw-group")
     tables = [fmt.raw_table for fmt in FORMATS.values()] + ["ingest_manifest", "ingest_partitions"]
     for table in tables:
@@ -176,7 +177,7 @@ def test_raw_group_lists_every_raw_table_with_its_description(ui):
 
 
 def test_focus_mart_shows_its_owner_kinds_and_daily_freshness(ui):
-    url, _home, _months = ui
+    url, _home, _months, _process = ui
     texts = open_page(f"{url}/assets/{FOCUS_MART}", "fct_cost_and_usage")
     assert "finops" in texts  # team:finops, as the UI shows a team
     assert {"dbt", "DuckDB", "Table"} <= set(texts)
@@ -187,7 +188,7 @@ def test_focus_mart_shows_its_owner_kinds_and_daily_freshness(ui):
 
 
 def test_focus_mart_checks_page_lists_its_dbt_tests_and_says_which_block(ui):
-    url, _home, _months = ui
+    url, _home, _months, _process = ui
     texts = open_page(f"{url}/assets/{FOCUS_MART}?view=checks", "fct_cost_and_usage-checks")
     nodes = json.loads(ensure_manifest().read_text())["nodes"]
     generic = [
@@ -210,7 +211,7 @@ def test_focus_mart_checks_page_lists_its_dbt_tests_and_says_which_block(ui):
 
 
 def test_ingest_partitions_show_the_demo_months_materialized(ui):
-    url, _home, months = ui
+    url, _home, months, _process = ui
     texts = open_page(
         f"{url}/assets/raw/ingest_manifest?view=partitions", "ingest_manifest-partitions"
     )
@@ -220,7 +221,7 @@ def test_ingest_partitions_show_the_demo_months_materialized(ui):
 
 
 def test_run_page_shows_the_transform_run_its_assets_and_checks(ui):
-    url, home, _months = ui
+    url, home, _months, _process = ui
     # What the run recorded, read from the instance's event log.
     with dg.DagsterInstance.from_config(str(home)) as instance:
         (run,) = instance.get_runs(dg.RunsFilter(job_name="transform_job"), limit=1)
@@ -241,3 +242,21 @@ def test_run_page_shows_the_transform_run_its_assets_and_checks(ui):
     assert {"transform_job", "Success"} <= set(texts)
     assert f"{len(built)} assets" in texts
     assert f"{len(checked)} checks" in texts
+
+
+def test_the_ui_stops_on_kill_with_every_process_it_started(ui):
+    """Last in this module: `kill` (SIGTERM) to `finops ui` only, as a terminal or a service
+    manager sends it, ends the webserver, the daemon and the code servers, and frees the port.
+    Ctrl-C: test_sensors_and_ui.py."""
+    url, _home, _months, process = ui
+    tree = descendants(process.pid)
+    assert len(tree) >= 3  # dagster dev, the webserver, the daemon (and code servers)
+    try:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+        assert left_alive_after(tree, 10) == []
+        port = int(url.rsplit(":", 1)[1])
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, "the port still accepts connections"
+    finally:
+        kill_what_is_left(tree)
