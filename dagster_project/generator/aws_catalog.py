@@ -19,7 +19,8 @@ from .periods import HOUR, Month
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "us-west-2": "US West (Oregon)"}
 _PREFIX = {"us-east-1": "", "us-west-2": "USW2-"}
 RI_B_ENDS_AFTER_DAYS = 45
-"""The search indexer's reservation ends this many days after the last generated day."""
+"""The search indexer's reservation ends this many days after the end of the last generated
+month (at midnight UTC), inside the three months a forecast looks ahead."""
 _NORMALIZATION = {"medium": "2", "large": "4", "xlarge": "8", "2xlarge": "16", "4xlarge": "32"}
 
 
@@ -373,8 +374,6 @@ def legacy_payer(seed: int, months: list[Month], fleet: int) -> Payer:
         "0.121",
         start_s=(first.start_h - 24 * 150 + 9) * HOUR,
     )
-    # Ends at midnight 45 days after the last generated day: inside the three months a
-    # forecast looks ahead, so the covered search indexer turns on-demand from a known day.
     ri_b = Reservation(
         "ri-b",
         ec2("r6g.large", r, "0.1008"),

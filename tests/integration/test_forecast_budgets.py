@@ -124,7 +124,8 @@ def test_budgets_reach_their_thresholds_on_the_days_the_generator_recorded(demo_
         breached = first_day(rows, lambda r: r["AlertLevel"] == "breached")
         assert breached == (rec["breached_on"] and dt.date.fromisoformat(rec["breached_on"]))
         # Once breached, a budget stays breached for the rest of its period.
-        assert all((r["AlertLevel"] == "breached") == (r["AsOfDate"] >= breached) for r in rows)
+        if breached:
+            assert all(r["AlertLevel"] == "breached" for r in rows if r["AsOfDate"] >= breached)
     # The demo holds what the test is about: a breach in the middle of the last month, after
     # the 50% and 80% alerts, and a budget that never breaks.
     last = next(
@@ -177,7 +178,8 @@ def test_an_expiring_commitment_moves_its_covered_usage_to_on_demand_rates(demo_
     rows = query(
         warehouse,
         "select ScopeKey, AsOfDate, ForecastMonth, MonthsAhead, CommitmentExpiryAdjustment "
-        "from marts.fct_cost_forecast where BillingCurrency = ? and ScopeKey in (?, ?)",
+        "from marts.fct_cost_forecast where BillingCurrency = ? and ScopeKey in (?, ?) "
+        "and ForecastStatus = 'forecast'",
         expiring["currency"],
         *scopes,
     )
