@@ -37,11 +37,14 @@ def _period_start(day: dt.date, period: str) -> dt.date:
 
 
 def _daily(gt: GroundTruth, budget: Budget) -> dict[dt.date, int]:
-    return {
+    daily = {
         dt.date.fromisoformat(day): cost
         for (account, currency, day), cost in gt.daily_costs.items()
         if account == budget.scope_value and currency == budget.currency
     }
+    if budget.scope_type != "billing account" or not daily:
+        raise ValueError(f"{budget.budget_id}: no daily costs recorded for its scope to size it")
+    return daily
 
 
 def _size(budget: Budget, daily: dict[dt.date, int], last_month: str) -> int:
