@@ -17,6 +17,7 @@ from . import (
     aws_cur,
     aws_cur2,
     azure,
+    budgets,
     focus,
     focus_hub,
     gcp,
@@ -141,7 +142,8 @@ def generate(
     start: str = DEFAULT_START,
     progress: Callable[[str], None] | None = None,
 ) -> GroundTruth:
-    """Write demo exports under ``out_dir/landing`` and ``out_dir/ground_truth.json``.
+    """Write demo exports under ``out_dir/landing``, the company's budgets under
+    ``out_dir/budgets`` and ``out_dir/ground_truth.json``.
 
     ``rows`` scales the hourly usage of every format to about that many rows in total (the
     fixed part, about 70k rows for three months, is the floor); None keeps the small demo.
@@ -169,6 +171,7 @@ def generate(
     focus_hub.generate(landing, periods, seed, gt, progress)
     invoices.generate(landing, periods, gt, progress)
     metrics.generate(landing, periods, seed, gt, progress)
+    budgets.generate(out_dir, gt)
     gt.finish()
     gt.write(out_dir / "ground_truth.json")
     set_mtime(out_dir / "ground_truth.json", max(f.delivered_s for f in gt.files))

@@ -32,7 +32,7 @@ from ._units import NULL, digits, hexid, stable_int, units
 from .aws_catalog import REGION_NAMES, Payer
 from .grid import Schedule, count_active, daily_factor, injected_qty, slots
 from .grid import cells as grid_cells
-from .periods import HOUR, Month, hour_text, iso
+from .periods import HOUR, Month, hour_text, iso, month_range
 
 INVOICING_ENTITY = "Amazon Web Services, Inc."
 LINE_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage")
@@ -922,6 +922,38 @@ def commitment_records(engine: AwsEngine, fmt_key: str) -> list:
                 currency="USD",
                 scope=f"EC2 instance family {sp.family} in {sp.region}",
                 description=f"EC2 Instance Savings Plan, {sp.commitment} USD/hour commitment",
+            )
+        )
+    return out
+
+
+def expiring_commitments(engine: AwsEngine) -> list:
+    """The payer's RIs that end after the last generated day and before the fourth month after
+    it, with what a day of their covered usage costs now and on demand. Covered instances run
+    every hour at quantity 1, so a day is 24 hours of each, up to the RI's count; the first
+    one names the resource, account and team."""
+    from .ground_truth import ExpiringCommitmentRecord
+
+    last = engine.months[-1]
+    horizon_s = month_range(last.label, 5)[-1].start_s
+    out = []
+    for i, ri in enumerate(engine.payer.reservations):
+        if not last.end_s <= ri.end_s < horizon_s:
+            continue
+        covered = [x for x in engine.payer.resources if x.cover == ("ri", i)][: ri.count]
+        x = covered[0]
+        out.append(
+            ExpiringCommitmentRecord(
+                id=ri.arn,
+                provider="AWS",
+                billing_account_id=engine.payer.payer_id,
+                sub_account_id=x.account,
+                resource_id=x.uid,
+                team=x.team,
+                end=iso(ri.end_s),
+                on_demand_per_day=sum(24 * units(c.sku.rate) for c in covered),
+                amortized_per_day=24 * len(covered) * (units(ri.amort) + units(ri.recurring)),
+                currency="USD",
             )
         )
     return out

@@ -18,6 +18,9 @@ from .periods import HOUR, Month
 
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "us-west-2": "US West (Oregon)"}
 _PREFIX = {"us-east-1": "", "us-west-2": "USW2-"}
+RI_B_ENDS_AFTER_DAYS = 45
+"""The search indexer's reservation ends this many days after the end of the last generated
+month (at midnight UTC), inside the three months a forecast looks ahead."""
 _NORMALIZATION = {"medium": "2", "large": "4", "xlarge": "8", "2xlarge": "16", "4xlarge": "32"}
 
 
@@ -378,7 +381,7 @@ def legacy_payer(seed: int, months: list[Month], fleet: int) -> Payer:
         "Partial Upfront",
         "0.031",
         "0.032",
-        start_s=(first.start_h - 24 * 200 + 14) * HOUR,
+        start_s=(months[-1].end_h + 24 * RI_B_ENDS_AFTER_DAYS - 8760) * HOUR,
     )
     ri_c = Reservation(
         "ri-c",

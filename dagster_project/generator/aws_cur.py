@@ -232,11 +232,19 @@ def line_item_salt(engine: AwsEngine, month: Month, delivery_no: int) -> int:
 def generate(root: Path, engine: AwsEngine, gt: Any, progress: Any) -> None:
     """Every delivery of every month; month 1 is delivered twice (restated)."""
     from ._textio import set_mtime, sha256_of
-    from .aws import Delivery, PartRouter, Stats, commitment_records, record_final
+    from .aws import (
+        Delivery,
+        PartRouter,
+        Stats,
+        commitment_records,
+        expiring_commitments,
+        record_final,
+    )
     from .ground_truth import DeliveryRecord, FileRecord, Partition
 
     commitments = {c.id: c for c in commitment_records(engine, "aws_cur")}
     gt.commitments.extend(commitments.values())
+    gt.expiring_commitments.extend(expiring_commitments(engine))
     for month in engine.months:
         # Month 1 is first delivered before invoicing (blank bill/InvoiceId, no support fee
         # yet), then restated with invoice ids, the support fee and a late SLA credit memo.

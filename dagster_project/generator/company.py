@@ -166,3 +166,148 @@ def pick_untagged(
             chosen[i] = True
             total += expected[i]
     return chosen
+
+
+MID_MONTH = 15
+"""The day of the last generated month on which the budget sized to break is reached."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One row of ``budgets.csv`` with its thresholds (``budget_thresholds.csv``).
+
+    ``amount`` is the company's figure per period; None sizes it on the generated costs of
+    the scope (a billing account whose daily cost the generator records): ``sizing`` "mid-month"
+    is reached on day ``MID_MONTH`` of the last month, "never" stays above any period's spend.
+    """
+
+    budget_id: str
+    scope_type: str
+    scope_value: str
+    period: str
+    currency: str
+    cost_basis: str
+    description: str
+    thresholds: tuple[tuple[str, int], ...]
+    amount: str | None = None
+    sizing: str | None = None
+    valid_from: str = "2020-01-01"
+    valid_to: str = ""
+
+
+_ALERTS = (("actual", 50), ("actual", 80), ("actual", 100), ("forecast", 100))
+SKYLIGHT_ACCOUNT = "SKY-004217"
+"""Skylight's billing account (``focus.ACCOUNT``): the scope of the sized budgets."""
+
+BUDGETS = (
+    Budget(
+        "company-usd-monthly",
+        "all",
+        "",
+        "month",
+        "USD",
+        "amortized",
+        "Everything billed in USD",
+        _ALERTS,
+        amount="33000.00",
+    ),
+    Budget(
+        "payments-eur-monthly",
+        "cost center",
+        COST_CENTER["payments"],
+        "month",
+        "EUR",
+        "amortized",
+        "Payments cost center's EUR spend (Azure)",
+        _ALERTS[1:],
+        amount="3000.00",
+    ),
+    Budget(
+        "search-monthly",
+        "owner",
+        "search",
+        "month",
+        "USD",
+        "amortized",
+        "Search and recommendations serving",
+        _ALERTS,
+        amount="9500.00",
+    ),
+    Budget(
+        "ml-monthly",
+        "team",
+        "ml",
+        "month",
+        "USD",
+        "amortized",
+        "Training and recommendations serving",
+        _ALERTS,
+        amount="6500.00",
+    ),
+    Budget(
+        "data-platform-quarterly",
+        "team",
+        "data-platform",
+        "quarter",
+        "USD",
+        "amortized",
+        "Warehouse and pipelines per quarter",
+        _ALERTS,
+        amount="25000.00",
+    ),
+    Budget(
+        "commerce-yearly",
+        "business unit",
+        BUSINESS_UNIT["checkout"],
+        "year",
+        "USD",
+        "amortized",
+        "Commerce business unit per calendar year",
+        (("actual", 80), ("actual", 100), ("forecast", 90)),
+        amount="250000.00",
+    ),
+    Budget(
+        "aws-main-account-monthly",
+        "billing account",
+        "012345678901",
+        "month",
+        "USD",
+        "billed",
+        "The main AWS payer account on cash basis",
+        _ALERTS[1:],
+        amount="10000.00",
+    ),
+    Budget(
+        "email-api-monthly",
+        "service",
+        "Email API",
+        "month",
+        "USD",
+        "amortized",
+        "The transactional email SaaS",
+        _ALERTS[2:],
+        amount="3500.00",
+    ),
+    Budget(
+        "skylight-monthly",
+        "billing account",
+        SKYLIGHT_ACCOUNT,
+        "month",
+        "USD",
+        "amortized",
+        "Observability (Skylight): set tight so it is reached in the middle of the month",
+        _ALERTS,
+        sizing="mid-month",
+    ),
+    Budget(
+        "skylight-yearly",
+        "billing account",
+        SKYLIGHT_ACCOUNT,
+        "year",
+        "USD",
+        "amortized",
+        "Observability (Skylight) per calendar year with room to spare",
+        _ALERTS[1:],
+        sizing="never",
+    ),
+)

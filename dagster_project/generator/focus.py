@@ -17,6 +17,7 @@ carry; the file holds both, the voided one with status ``Voided``.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import pyarrow as pa
 
 from ._textio import TextFile, csv_cell, csv_escape, join_pieces, set_mtime, sha256_of
 from ._units import digits, fmt, fmt_array, stable_int, units, words
-from .company import FOCUS_TAGS, TEAMS, make_tags, pick_untagged
+from .company import FOCUS_TAGS, SKYLIGHT_ACCOUNT, TEAMS, make_tags, pick_untagged
 from .grid import Schedule, count_active, daily_factor, slots
 from .grid import cells as grid_cells
 from .periods import Month, iso
@@ -47,7 +48,7 @@ COLUMNS = words(
 )
 PROVIDER = "Skylight"
 INVOICE_ISSUER = "Skylight Telemetry, Inc."
-ACCOUNT = "SKY-004217"
+ACCOUNT = SKYLIGHT_ACCOUNT
 TS = "%Y-%m-%dT%H:%M:%SZ"
 CHUNK_ROWS = 150_000
 PURCHASE_ORDER = "PO-KC-2026-0142"
@@ -181,6 +182,8 @@ class FocusStats:
     billed_by_stream: np.ndarray | None = None
     specials: list[dict[str, Any]] = field(default_factory=list)
     spikes: list[tuple[int, int]] = field(default_factory=list)
+    daily: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    """Charge day (epoch hour of its start) -> Σ BilledCost (= EffectiveCost), scale 1e-10."""
 
 
 class FocusEngine:
@@ -316,8 +319,12 @@ class FocusEngine:
         st.billed += int(billed.sum()) * 1000
         np.add.at(st.list_cost, r, listed * 1000)
         np.add.at(st.billed_by_stream, r, billed * 1000)
+        day, at_day = np.unique(s, return_inverse=True)
+        per_day = np.zeros(len(day), np.int64)
+        np.add.at(per_day, at_day, billed * 1000)
+        for h, cost in zip(day.tolist(), per_day.tolist(), strict=True):
+            st.daily[h] += cost
         ri = pa.array(r)
-        day = np.unique(s)
         start = pa.array([iso(h * 3600, TS) for h in day.tolist()]).take(
             pa.array(np.searchsorted(day, s))
         )
@@ -440,6 +447,7 @@ class FocusEngine:
         for row in rows:
             st.rows += 1
             st.billed += row["BilledCost"]
+            st.daily[month.start_h] += row["BilledCost"]
             lines.append(
                 ",".join(
                     fmt(row[c]) if c in money and row[c] != "" else csv_cell(row[c])
@@ -571,6 +579,8 @@ def generate(root: Path, eng: FocusEngine, gt: Any, progress: Any) -> None:
         set_mtime(path, mtime)
         record(path, "focus", month, mtime, st.rows, st.billed)
         gt.totals[("focus", ACCOUNT, month.label, "USD")] += st.billed
+        for h, cost in sorted(st.daily.items()):
+            gt.daily_costs[(ACCOUNT, "USD", iso(h * 3600, "%Y-%m-%d"))] += cost
 
         # The invoice documents, delivered with the other invoices on the 10th.
         detail = (

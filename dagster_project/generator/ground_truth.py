@@ -36,6 +36,10 @@ _DECIMAL_KEYS = frozenset(
         "untagged",
         "total",
         "share",
+        "on_demand_per_day",
+        "amortized_per_day",
+        "cost",
+        "spend",
     }
 )
 
@@ -172,6 +176,45 @@ class InventoryRecord:
 
 
 @dataclass
+class ExpiringCommitmentRecord:
+    """A commitment that ends after the last generated day, within the three months a forecast
+    looks ahead: from ``end`` its covered usage is billed at on-demand rates."""
+
+    id: str
+    provider: str
+    billing_account_id: str
+    sub_account_id: str
+    """The usage account of the covered resource."""
+    resource_id: str
+    team: str
+    end: str
+    """When the term ends (UTC); the demo's RI ends at midnight, so its covered usage is
+    on-demand for the whole end day."""
+    on_demand_per_day: int
+    """A full day of the covered usage at the on-demand rate."""
+    amortized_per_day: int
+    """A full day of the covered usage as billed now: amortized upfront plus recurring fee."""
+    currency: str
+
+
+@dataclass
+class BudgetPeriodRecord:
+    """A budget the generator can compute, in one period the window touches: its amount and
+    the first day (UTC charge day) its spend to date reaches each actual threshold."""
+
+    budget_id: str
+    period_start: str
+    amount: int
+    currency: str
+    spend: int
+    """Σ cost of the period's generated days."""
+    thresholds: dict[str, str | None]
+    """threshold percent -> first day the spend to date reaches it, None when it never does."""
+    breached_on: str | None
+    """First day the spend to date reaches the amount (the mart's ``breached``), or None."""
+
+
+@dataclass
 class SpikeRecord:
     """An injected change of usage on one resource: its kind, where, from when and how much."""
 
@@ -206,6 +249,11 @@ class GroundTruth:
     """Invoices delivered with status Voided: no financial obligation, never in ``invoices``."""
     commitments: list[CommitmentRecord] = field(default_factory=list)
     inventory: list[InventoryRecord] = field(default_factory=list)
+    expiring_commitments: list[ExpiringCommitmentRecord] = field(default_factory=list)
+    daily_costs: dict[tuple[str, str, str], int] = field(default_factory=lambda: defaultdict(int))
+    """(billing account, currency, YYYY-MM-DD) -> Σ cost of the charges starting that day, for
+    the accounts budgets are sized on (billed = amortized there)."""
+    budget_periods: list[BudgetPeriodRecord] = field(default_factory=list)
     spikes: list[SpikeRecord] = field(default_factory=list)
     level_changes: list[SpikeRecord] = field(default_factory=list)
     """Steps and drifts: one record per billing month the extra usage falls in."""
@@ -318,6 +366,22 @@ class GroundTruth:
                 for c in self.commitments
             ],
             "commitment_inventory": [asdict(i) for i in self.inventory],
+            "expiring_commitments": [
+                {
+                    **asdict(e),
+                    "on_demand_per_day": fmt(e.on_demand_per_day),
+                    "amortized_per_day": fmt(e.amortized_per_day),
+                }
+                for e in self.expiring_commitments
+            ],
+            "daily_costs": [
+                {"billing_account_id": a, "currency": c, "date": d, "cost": fmt(v)}
+                for (a, c, d), v in sorted(self.daily_costs.items())
+            ],
+            "budget_periods": [
+                {**asdict(b), "amount": fmt(b.amount), "spend": fmt(b.spend)}
+                for b in self.budget_periods
+            ],
             "spikes": [{**asdict(s), "extra_cost": fmt(s.extra_cost)} for s in self.spikes],
             "level_changes": [
                 {**asdict(s), "extra_cost": fmt(s.extra_cost)} for s in self.level_changes

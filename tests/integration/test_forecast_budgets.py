@@ -1,7 +1,8 @@
 """Forecasts, budgets and variance on the generated demo (two months, seed 7), each against a
-figure computed here from the ledger or the FOCUS rows, never read from the mart under test:
-budget spend ties to fct_cost_allocation / fct_cost_and_usage, thresholds fire on the day the
-daily costs cross them, a forecast is silent without a billing cycle of history and otherwise
+figure computed here from the ledger or the FOCUS rows or recorded by the generator, never read
+from the mart under test: budget spend ties to fct_cost_allocation / fct_cost_and_usage,
+thresholds fire on the days the generator's daily costs reach them, an expiring commitment adds
+its on-demand difference, a forecast is silent without a billing cycle of history and otherwise
 equals the run rate recomputed here, and the variance parts sum exactly to the change."""
 
 from __future__ import annotations
@@ -93,61 +94,107 @@ def test_budget_spend_ties_to_the_ledger_and_the_focus_rows(warehouse):
             assert r["BudgetAmount"] == Decimal(budget["amount"])
 
 
-def test_thresholds_fire_on_the_day_the_daily_costs_cross_them(warehouse):
-    """ml-monthly is set to break in the middle of the month: its 50, 80 and 100% thresholds
-    fire on the first day the running sum of its daily costs reaches them, and not before."""
-    budget = next(b for b in seed_rows("budgets") if b["budget_id"] == "ml-monthly")
-    thresholds = sorted(
-        Decimal(t["threshold_percent"])
-        for t in seed_rows("budget_thresholds")
-        if t["budget_id"] == "ml-monthly" and t["measure"] == "actual"
+def first_day(rows: list[dict], reached) -> dt.date | None:
+    return min((r["AsOfDate"] for r in rows if reached(r)), default=None)
+
+
+def test_budgets_reach_their_thresholds_on_the_days_the_generator_recorded(demo_run, warehouse):
+    """The budgets the generator sized on Skylight's daily costs: in every period, each actual
+    threshold fires and the budget turns breached on the first day the generator's own running
+    sum reaches it, never before; the one sized with room to spare is never breached."""
+    *_, truth, _ = demo_run
+    records = truth["budget_periods"]
+    status = query(warehouse, "select * from marts.fct_budget_status")
+    for rec in records:
+        rows = [
+            r
+            for r in status
+            if r["BudgetId"] == rec["budget_id"]
+            and r["PeriodStart"] == dt.date.fromisoformat(rec["period_start"])
+        ]
+        assert rows, rec
+        assert {r["BudgetAmount"] for r in rows} == {rec["amount"]}
+        assert max(rows, key=lambda r: r["AsOfDate"])["ActualToDate"] == rec["spend"], rec
+        for percent, day in rec["thresholds"].items():
+            fired = first_day(
+                rows,
+                lambda r, p=Decimal(percent): (r["ActualThresholdPercent"] or 0) >= p,
+            )
+            assert fired == (day and dt.date.fromisoformat(day)), (rec, percent, fired)
+        breached = first_day(rows, lambda r: r["AlertLevel"] == "breached")
+        assert breached == (rec["breached_on"] and dt.date.fromisoformat(rec["breached_on"]))
+        # Once breached, a budget stays breached for the rest of its period.
+        if breached:
+            assert all(r["AlertLevel"] == "breached" for r in rows if r["AsOfDate"] >= breached)
+    # The demo holds what the test is about: a breach in the middle of the last month, after
+    # the 50% and 80% alerts, and a budget that never breaks.
+    last = next(
+        rec
+        for rec in records
+        if rec["budget_id"] == "skylight-monthly"
+        and rec["period_start"] == f"{truth['billing_periods'][-1]}-01"
     )
-    assert thresholds == [50, 80, 100]
-    days = daily_spend(warehouse, budget)
-    status = {
-        r["AsOfDate"]: r
-        for r in query(
-            warehouse, "select * from marts.fct_budget_status where BudgetId = 'ml-monthly'"
-        )
-    }
-    amount = Decimal(budget["amount"])
-    months = sorted({day.replace(day=1) for day in status})
-    last_month = months[-1]
-    running: dict[dt.date, Decimal] = defaultdict(Decimal)
-    expected_first_day: dict[Decimal, dt.date] = {}
-    for day in sorted(d for d in status if d >= last_month):
-        running[day] = sum((c for d, c in days.items() if last_month <= d <= day), Decimal(0))
-        for t in thresholds:
-            if running[day] >= amount * t / 100:
-                expected_first_day.setdefault(t, day)
-    # The demo budget breaks mid-month, after the 50% and 80% alerts.
-    breach = expected_first_day[Decimal(100)]
-    assert 8 <= breach.day <= 25, breach
-    assert expected_first_day[Decimal(50)] < expected_first_day[Decimal(80)] < breach
-    for t, first in expected_first_day.items():
-        fired = min(
-            d
-            for d in status
-            if d >= last_month
-            and status[d]["ActualThresholdPercent"] is not None
-            and status[d]["ActualThresholdPercent"] >= t
-        )
-        assert fired == first, (t, fired, first)
-    for day in status:
-        if day >= last_month:
-            assert (status[day]["AlertLevel"] == "breached") == (day >= breach), day
+    assert 8 <= dt.date.fromisoformat(last["breached_on"]).day <= 25
+    assert last["thresholds"]["50"] < last["thresholds"]["80"] < last["breached_on"]
+    never = [rec for rec in records if rec["budget_id"] == "skylight-yearly"]
+    assert never and all(rec["breached_on"] is None for rec in never)
+    assert not [
+        r for r in status if r["BudgetId"] == "skylight-yearly" and r["AlertLevel"] == "breached"
+    ]
 
 
 def test_a_breached_budget_is_a_warning_in_the_run_summary(demo_run):
-    """ml-monthly is over budget at the end of the demo: the warning check fails (a warning, the
-    run still succeeds) and the summary names the budget with its figures."""
-    *_, run = demo_run
+    """skylight-monthly is over budget at the end of the demo: the warning check fails (a
+    warning, the run still succeeds) and the summary names the budget with its figures."""
+    *_, truth, run = demo_run
     assert run.returncode == 0
     check = [line for line in run.stdout.splitlines() if "assert_no_budget_breached" in line]
     assert len(check) == 1 and "warning" in check[0], run.stdout
     budgets = [line for line in run.stdout.splitlines() if "warning budget " in line]
-    assert len(budgets) == 1 and "budget ml-monthly breached" in budgets[0], run.stdout
-    assert "of 3,000.00 USD spent in the month from" in budgets[0]
+    assert len(budgets) == 1 and "budget skylight-monthly breached" in budgets[0], run.stdout
+    august = next(
+        rec
+        for rec in truth["budget_periods"]
+        if rec["budget_id"] == "skylight-monthly" and rec["period_start"] == "2026-08-01"
+    )
+    figures = f"{august['spend']:,.2f} of {august['amount']:,.2f} USD spent in the month from"
+    assert figures in budgets[0], budgets[0]
+
+
+def test_an_expiring_commitment_moves_its_covered_usage_to_on_demand_rates(demo_run, warehouse):
+    """The reservation the generator ends inside the forecast horizon: as of the latest day,
+    every month ahead gets, for each of its days from the end date on, what a day of the covered
+    usage costs on demand minus what it costs with the commitment (the generator's rates), on
+    the covered account's Compute and on the covered resource's owner; nothing before."""
+    *_, truth, _ = demo_run
+    (expiring,) = truth["expiring_commitments"]
+    end = dt.date.fromisoformat(expiring["end"][:10])
+    daily = expiring["on_demand_per_day"] - expiring["amortized_per_day"]
+    assert daily > 0
+    scopes = [
+        f"{expiring['provider']} | {expiring['sub_account_id']} | Compute",
+        f"owner | {expiring['team']}",
+    ]
+    rows = query(
+        warehouse,
+        "select ScopeKey, AsOfDate, ForecastMonth, MonthsAhead, CommitmentExpiryAdjustment "
+        "from marts.fct_cost_forecast where BillingCurrency = ? and ScopeKey in (?, ?) "
+        "and ForecastStatus = 'forecast'",
+        expiring["currency"],
+        *scopes,
+    )
+    latest = max(r["AsOfDate"] for r in rows)
+    assert latest < end <= latest + dt.timedelta(days=92)
+    ahead = [r for r in rows if r["AsOfDate"] == latest and r["MonthsAhead"] > 0]
+    assert {r["ScopeKey"] for r in ahead} == set(scopes)
+    assert len(ahead) == 6
+    for r in ahead:
+        month, following = r["ForecastMonth"], next_month(r["ForecastMonth"])
+        days = max(0, (following - max(month, end)).days)
+        expected = (days * daily).quantize(Decimal("0.01"))
+        assert r["CommitmentExpiryAdjustment"].quantize(Decimal("0.01")) == expected, r
+    assert any(r["CommitmentExpiryAdjustment"] > 0 for r in ahead)
+    assert all(r["CommitmentExpiryAdjustment"] == 0 for r in rows if r["AsOfDate"] < latest)
 
 
 def test_no_forecast_without_one_billing_cycle_of_history(warehouse):
@@ -255,7 +302,7 @@ def test_forecast_is_actual_plus_the_weekday_run_rate_recomputed_here(warehouse)
     by_key = {(r["AsOfDate"], r["MonthsAhead"]): r for r in rows}
     for key, value in expected.items():
         r = by_key[key]
-        assert r["CommitmentExpiryAdjustment"] == 0  # no commitment of the demo ends that soon
+        assert r["CommitmentExpiryAdjustment"] == 0  # the demo's expiring RI ends in October
         assert r["Forecast"] == value, (key, r, value)
         assert r["ForecastLower95"] <= r["ForecastLower80"] <= r["Forecast"]
         assert r["Forecast"] <= r["ForecastUpper80"] <= r["ForecastUpper95"]
