@@ -2,9 +2,7 @@
 -- one row per line item (SavingsPlanNegation rows dropped), plus one Unused row per RI or
 -- Savings Plan fee row with unused commitment. docs/focus-mapping.md lists every column.
 --
--- Line item types (AWS CUR user guide, lineItem/LineItemType) -> FOCUS. A type this list
--- does not name (AWS adds types) becomes an Adjustment and is counted in
--- int_focus_vocabulary_gaps (vocabulary_unknown_charge_type below).
+-- Line item types (AWS CUR user guide, lineItem/LineItemType) -> FOCUS:
 --   Usage                      Usage / Standard (Spot: Dynamic) / Usage-Based
 --   DiscountedUsage            Usage / Committed / Used: BilledCost 0 (RI), EffectiveCost =
 --                              reservation/EffectiveCost
@@ -24,7 +22,8 @@
 --   Credit, *Discount          Credit, EffectiveCost = BilledCost
 --   Refund                     the refunded charge's category (Purchase for a commitment,
 --                              else Usage), ChargeClass Correction
---   anything else              Adjustment (never rejected: AWS adds types)
+--   anything else              Adjustment (never rejected: AWS adds types), counted in
+--                              int_focus_vocabulary_gaps (vocabulary_unknown_charge_type)
 with classified as (
 
     -- One row per line item that becomes a FOCUS row, with the decisions the FOCUS
