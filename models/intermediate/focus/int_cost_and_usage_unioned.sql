@@ -13,17 +13,10 @@
     'PricingCurrencyListUnitPrice': 'pricing_currency_list_unit_price',
 } %}
 
-with aws_cur as (
+with aws as (
 
     select {{ focus_cast_columns() }}
-    from {{ ref('int_aws_cur__focus') }}
-
-),
-
-aws_cur2 as (
-
-    select {{ focus_cast_columns() }}
-    from {{ ref('int_aws_cur2__focus') }}
+    from {{ ref('int_aws__focus') }}
 
 ),
 
@@ -50,9 +43,7 @@ focus_files as (
 
 unioned as (
 
-    select * from aws_cur
-    union all
-    select * from aws_cur2
+    select * from aws
     union all
     select * from azure
     union all

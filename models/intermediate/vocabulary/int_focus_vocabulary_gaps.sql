@@ -5,9 +5,7 @@
 -- A table: the run summary reads it (dagster_project/vocabulary.py), and it is small.
 {{ config(materialized='table') }}
 
-{%- set provider_models = [
-    'int_aws_cur__focus', 'int_aws_cur2__focus', 'int_azure__focus', 'int_gcp_billing__focus'
-] %}
+{%- set provider_models = ['int_aws__focus', 'int_azure__focus', 'int_gcp_billing__focus'] %}
 
 with flagged as (
 

@@ -1,42 +1,30 @@
-{#-
-    aws_cur_to_focus(line_items, source_format): the FOCUS 1.2 rows of AWS line items.
-
-    The AWS rules, shared by int_aws_cur__focus (legacy CUR) and int_aws_cur2__focus (CUR 2.0):
-    both stagings speak AWS's snake_case vocabulary, and each model only lines its columns up
-    in a CTE named by `line_items` (the column list is in either model). This macro renders
-    the rest of the WITH clause and the final SELECT, so the two formats cannot drift apart.
-
-    Line item types (AWS CUR user guide, lineItem/LineItemType) -> FOCUS:
-      Usage                      Usage / Standard (Spot: Dynamic) / Usage-Based
-      DiscountedUsage            Usage / Committed / Used: BilledCost 0 (RI), EffectiveCost =
-                                 reservation/EffectiveCost
-      SavingsPlanCoveredUsage    Usage / Committed / Used: BilledCost 0, EffectiveCost =
-                                 savingsPlan/SavingsPlanEffectiveCost
-      SavingsPlanNegation        dropped (see the WHERE clause)
-      RIFee                      Purchase / Standard / Recurring, EffectiveCost 0
-                                 + an Unused row when part of the reservation went unused
-      SavingsPlanRecurringFee    Purchase / Standard / Recurring, EffectiveCost 0
-                                 + an Unused row for TotalCommitmentToDate - UsedCommitment
-      SavingsPlanUpfrontFee, Fee with a commitment ARN
-                                 Purchase / Standard / One-Time over the commitment's term,
-                                 EffectiveCost 0
-      Fee (support, subscriptions) Purchase / Standard, Recurring when it spans the whole
-                                 billing period, else One-Time; EffectiveCost = BilledCost
-      Tax                        Tax
-      Credit, *Discount          Credit, EffectiveCost = BilledCost
-      Refund                     the refunded charge's category (Purchase for a commitment,
-                                 else Usage), ChargeClass Correction
-      anything else              Adjustment (never rejected: AWS adds types)
--#}
-{% macro aws_cur_to_focus(line_items, source_format) -%}
-{%- set string = dbt.type_string() -%}
-{#- The line item types the rules above name; any other (AWS adds types) is an Adjustment and
-    is listed in int_focus_vocabulary_gaps. *Discount types are matched by their suffix. -#}
-{%- set known_line_item_types = [
-    'Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation', 'Tax', 'Fee',
-    'RIFee', 'SavingsPlanUpfrontFee', 'SavingsPlanRecurringFee', 'Refund', 'Credit'
-] -%}
-classified as (
+-- AWS line items (legacy CUR and CUR 2.0, aligned in int_aws_line_items_unioned) -> FOCUS 1.2:
+-- one row per line item (SavingsPlanNegation rows dropped), plus one Unused row per RI or
+-- Savings Plan fee row with unused commitment. docs/focus-mapping.md lists every column.
+--
+-- Line item types (AWS CUR user guide, lineItem/LineItemType) -> FOCUS:
+--   Usage                      Usage / Standard (Spot: Dynamic) / Usage-Based
+--   DiscountedUsage            Usage / Committed / Used: BilledCost 0 (RI), EffectiveCost =
+--                              reservation/EffectiveCost
+--   SavingsPlanCoveredUsage    Usage / Committed / Used: BilledCost 0, EffectiveCost =
+--                              savingsPlan/SavingsPlanEffectiveCost
+--   SavingsPlanNegation        dropped (see the WHERE clause)
+--   RIFee                      Purchase / Standard / Recurring, EffectiveCost 0
+--                              + an Unused row when part of the reservation went unused
+--   SavingsPlanRecurringFee    Purchase / Standard / Recurring, EffectiveCost 0
+--                              + an Unused row for TotalCommitmentToDate - UsedCommitment
+--   SavingsPlanUpfrontFee, Fee with a commitment ARN
+--                              Purchase / Standard / One-Time over the commitment's term,
+--                              EffectiveCost 0
+--   Fee (support, subscriptions) Purchase / Standard, Recurring when it spans the whole
+--                              billing period, else One-Time; EffectiveCost = BilledCost
+--   Tax                        Tax
+--   Credit, *Discount          Credit, EffectiveCost = BilledCost
+--   Refund                     the refunded charge's category (Purchase for a commitment,
+--                              else Usage), ChargeClass Correction
+--   anything else              Adjustment (never rejected: AWS adds types), counted in
+--                              int_focus_vocabulary_gaps (vocabulary_unknown_charge_type)
+with classified as (
 
     -- One row per line item that becomes a FOCUS row, with the decisions the FOCUS
     -- columns depend on.
@@ -57,14 +45,15 @@ classified as (
             ) then 'Purchase'
             -- A refund gives back money for an earlier charge: it keeps that charge's
             -- category (FOCUS has no Refund category) and is marked a Correction below.
-            when line_item_line_item_type = 'Refund' then
-                case
-                    when coalesce(
-                        nullif(reservation_reservation_a_r_n, ''),
-                        nullif(savings_plan_savings_plan_a_r_n, '')
-                    ) is not null then 'Purchase'
-                    else 'Usage'
-                end
+            when line_item_line_item_type = 'Refund'
+                then
+                    case
+                        when coalesce(
+                            nullif(reservation_reservation_a_r_n, ''),
+                            nullif(savings_plan_savings_plan_a_r_n, '')
+                        ) is not null then 'Purchase'
+                        else 'Usage'
+                    end
             when line_item_line_item_type = 'Credit' or line_item_line_item_type like '%Discount'
                 then 'Credit'
             else 'Adjustment'
@@ -84,7 +73,7 @@ classified as (
             )
         ) as is_commitment_purchase
 
-    from {{ line_items }}
+    from {{ ref('int_aws_line_items_unioned') }}
     -- SavingsPlanNegation rows cancel the on-demand cost of Savings Plan covered usage.
     -- FOCUS puts covered usage at BilledCost 0 instead, so the negations would count twice.
     -- The bill still ties: Σ negations = -Σ covered on-demand cost, and both are left out.
@@ -107,8 +96,9 @@ charges as (
         coalesce(nullif(line_item_usage_account_name, ''), line_item_usage_account_id)
             as sub_account_name,
         line_item_currency_code as billing_currency,
-        coalesce(bill_billing_period_start_date, cast(_billing_period as {{ dbt.type_timestamp() }}))
-            as billing_period_start,
+        coalesce(
+            bill_billing_period_start_date, cast(_billing_period as {{ dbt.type_timestamp() }})
+        ) as billing_period_start,
         coalesce(
             bill_billing_period_end_date,
             cast({{ dbt.dateadd('month', 1, '_billing_period') }} as {{ dbt.type_timestamp() }})
@@ -138,7 +128,8 @@ charges as (
             when line_item_line_item_type = 'SavingsPlanUpfrontFee' then 'One-Time'
             when line_item_line_item_type = 'Fee' and commitment_id is not null then 'One-Time'
             -- Support and subscription fees: monthly when they span the whole bill.
-            when line_item_line_item_type = 'Fee'
+            when
+                line_item_line_item_type = 'Fee'
                 and line_item_usage_start_date = bill_billing_period_start_date
                 and line_item_usage_end_date = bill_billing_period_end_date
                 then 'Recurring'
@@ -151,10 +142,12 @@ charges as (
             when charge_category not in ('Usage', 'Purchase') then null
             -- Covered usage names its RI or Savings Plan; a row without the ARN (AWS always
             -- fills it; koku-nise does not) cannot claim a commitment it does not name.
-            when line_item_line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage')
+            when
+                line_item_line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage')
                 and commitment_id is not null
                 then 'Committed'
-            when charge_category = 'Usage'
+            when
+                charge_category = 'Usage'
                 and (pricing_term = 'Spot' or line_item_usage_type like '%SpotUsage%')
                 then 'Dynamic'
             else 'Standard'
@@ -215,7 +208,8 @@ charges as (
             when sp_arn is not null then 'Spend'
         end as commitment_discount_category,
         case
-            when line_item_line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage')
+            when
+                line_item_line_item_type in ('DiscountedUsage', 'SavingsPlanCoveredUsage')
                 and commitment_id is not null
                 then 'Used'
         end as commitment_discount_status,
@@ -243,7 +237,8 @@ charges as (
                 )
         end as commitment_discount_quantity,
         case
-            when ri_arn is not null
+            when
+                ri_arn is not null
                 and coalesce(
                     line_item_normalized_usage_amount, reservation_total_reserved_normalized_units
                 ) is not null
@@ -285,13 +280,14 @@ charges as (
         -- provenance and provider ids
         line_item_line_item_type as source_charge_type,
         nullif(line_item_usage_type, '') as usage_type,
-        nullif(line_item_operation, '') as operation,
+        nullif(line_item_operation, '') as usage_operation,
         identity_line_item_id as line_item_id,
-        nullif(cast(cost_category as {{ string }}), '{}') as cost_categories,
+        nullif(cast(cost_category as {{ dbt.type_string() }}), '{}') as cost_categories,
+        source_format,
         _source_file as source_file,
         _manifest_id as manifest_id,
         _row_number as source_row_number,
-        concat(_manifest_id, '#', cast(_row_number as {{ string }})) as row_id,
+        concat(_manifest_id, '#', cast(_row_number as {{ dbt.type_string() }})) as row_id,
         _billing_period as billing_period,
         -- instance size times hours (lineItem/NormalizedUsageAmount), on usage rows only:
         -- coverage in normalized units adds across sizes of a family
@@ -301,9 +297,10 @@ charges as (
         -- what the Unused row below needs from a commitment fee row
         line_item_line_item_type,
         case
-            when line_item_line_item_type = 'RIFee' then
-                coalesce(reservation_unused_amortized_upfront_fee_for_billing_period, 0)
-                + coalesce(reservation_unused_recurring_fee, 0)
+            when line_item_line_item_type = 'RIFee'
+                then
+                    coalesce(reservation_unused_amortized_upfront_fee_for_billing_period, 0)
+                    + coalesce(reservation_unused_recurring_fee, 0)
             when line_item_line_item_type = 'SavingsPlanRecurringFee' then
                 savings_plan_total_commitment_to_date
                 - coalesce(savings_plan_used_commitment, 0)
@@ -316,7 +313,9 @@ charges as (
         end as unused_commitment_quantity,
         case
             when line_item_line_item_type = 'RIFee'
-                then coalesce(reservation_unused_normalized_unit_quantity, reservation_unused_quantity)
+                then coalesce(
+                    reservation_unused_normalized_unit_quantity, reservation_unused_quantity
+                )
             when line_item_line_item_type = 'SavingsPlanRecurringFee' then
                 savings_plan_total_commitment_to_date
                 - coalesce(savings_plan_used_commitment, 0)
@@ -343,7 +342,7 @@ unused_commitments as (
         invoice_issuer_name,
         publisher_name,
         'Usage' as charge_category,
-        cast(null as {{ string }}) as charge_class,
+        cast(null as {{ dbt.type_string() }}) as charge_class,
         'Usage-Based' as charge_frequency,
         'Committed' as pricing_category,
         charge_description,
@@ -382,9 +381,10 @@ unused_commitments as (
         tags,
         source_charge_type,
         usage_type,
-        operation,
+        usage_operation,
         line_item_id,
         cost_categories,
+        source_format,
         source_file,
         manifest_id,
         source_row_number,
@@ -422,8 +422,8 @@ final as (
         focus_rows.billing_currency as BillingCurrency,
         focus_rows.billing_period_end as BillingPeriodEnd,
         focus_rows.billing_period_start as BillingPeriodStart,
-        cast(null as {{ string }}) as CapacityReservationId,
-        cast(null as {{ string }}) as CapacityReservationStatus,
+        cast(null as {{ dbt.type_string() }}) as CapacityReservationId,
+        cast(null as {{ dbt.type_string() }}) as CapacityReservationStatus,
         focus_rows.charge_category as ChargeCategory,
         focus_rows.charge_class as ChargeClass,
         focus_rows.charge_description as ChargeDescription,
@@ -432,7 +432,7 @@ final as (
         focus_rows.charge_period_start as ChargePeriodStart,
         focus_rows.commitment_discount_category as CommitmentDiscountCategory,
         focus_rows.commitment_id as CommitmentDiscountId,
-        cast(null as {{ string }}) as CommitmentDiscountName,
+        cast(null as {{ dbt.type_string() }}) as CommitmentDiscountName,
         focus_rows.commitment_discount_quantity as CommitmentDiscountQuantity,
         focus_rows.commitment_discount_status as CommitmentDiscountStatus,
         focus_rows.commitment_discount_type as CommitmentDiscountType,
@@ -443,13 +443,15 @@ final as (
         end as CommitmentDiscountUnit,
         -- Consumption is measured on usage only, never on an Unused row or a correction.
         case
-            when focus_rows.charge_category = 'Usage'
+            when
+                focus_rows.charge_category = 'Usage'
                 and focus_rows.charge_class is null
                 and coalesce(focus_rows.commitment_discount_status, '') != 'Unused'
                 then focus_rows.pricing_quantity
         end as ConsumedQuantity,
         case
-            when focus_rows.charge_category = 'Usage'
+            when
+                focus_rows.charge_category = 'Usage'
                 and focus_rows.charge_class is null
                 and coalesce(focus_rows.commitment_discount_status, '') != 'Unused'
                 and focus_rows.pricing_quantity is not null
@@ -459,7 +461,8 @@ final as (
         -- cost itself.
         coalesce(focus_rows.contracted_cost, focus_rows.billed_cost) as ContractedCost,
         case
-            when focus_rows.charge_category in ('Usage', 'Purchase')
+            when
+                focus_rows.charge_category in ('Usage', 'Purchase')
                 and focus_rows.charge_class is null
                 and focus_rows.pricing_quantity is not null
                 then coalesce(
@@ -473,7 +476,8 @@ final as (
         coalesce(focus_rows.list_cost, focus_rows.contracted_cost, focus_rows.billed_cost)
             as ListCost,
         case
-            when focus_rows.charge_category in ('Usage', 'Purchase')
+            when
+                focus_rows.charge_category in ('Usage', 'Purchase')
                 and focus_rows.charge_class is null
                 and focus_rows.pricing_quantity is not null
                 then coalesce(
@@ -498,15 +502,15 @@ final as (
         focus_rows.region_id as RegionId,
         coalesce(regions.region_name, focus_rows.provider_region_name) as RegionName,
         focus_rows.resource_id as ResourceId,
-        cast(null as {{ string }}) as ResourceName,
-        cast(null as {{ string }}) as ResourceType,
+        cast(null as {{ dbt.type_string() }}) as ResourceName,
+        cast(null as {{ dbt.type_string() }}) as ResourceType,
         coalesce(services.service_category, 'Other') as ServiceCategory,
         coalesce(focus_rows.product_name, services.service_name, focus_rows.provider_service)
             as ServiceName,
         coalesce(services.service_subcategory, 'Other (Other)') as ServiceSubcategory,
         focus_rows.sku_id as SkuId,
         focus_rows.sku_meter as SkuMeter,
-        cast(null as {{ string }}) as SkuPriceDetails,
+        cast(null as {{ dbt.type_string() }}) as SkuPriceDetails,
         focus_rows.sku_price_id as SkuPriceId,
         focus_rows.sub_account_id as SubAccountId,
         focus_rows.sub_account_name as SubAccountName,
@@ -515,14 +519,14 @@ final as (
         -- FOCUS 1.3
         focus_rows.publisher_name as ServiceProviderName,
         'AWS' as HostProviderName,
-        cast(null as {{ string }}) as AllocatedMethodId,
-        cast(null as {{ string }}) as AllocatedMethodDetails,
-        cast(null as {{ string }}) as AllocatedResourceId,
-        cast(null as {{ string }}) as AllocatedResourceName,
-        cast(null as {{ string }}) as AllocatedTags,
-        cast(null as {{ string }}) as ContractApplied,
+        cast(null as {{ dbt.type_string() }}) as AllocatedMethodId,
+        cast(null as {{ dbt.type_string() }}) as AllocatedMethodDetails,
+        cast(null as {{ dbt.type_string() }}) as AllocatedResourceId,
+        cast(null as {{ dbt.type_string() }}) as AllocatedResourceName,
+        cast(null as {{ dbt.type_string() }}) as AllocatedTags,
+        cast(null as {{ dbt.type_string() }}) as ContractApplied,
         -- provenance and provider ids
-        '{{ source_format }}' as x_SourceFormat,
+        focus_rows.source_format as x_SourceFormat,
         focus_rows.source_file as x_SourceFile,
         focus_rows.manifest_id as x_ManifestId,
         focus_rows.source_row_number as x_SourceRowNumber,
@@ -532,18 +536,19 @@ final as (
         focus_rows.source_charge_type as x_SourceChargeType,
         focus_rows.provider_service as x_ServiceCode,
         focus_rows.usage_type as x_UsageType,
-        focus_rows.operation as x_Operation,
+        focus_rows.usage_operation as x_Operation,
         focus_rows.line_item_id as x_LineItemId,
-        cast(null as {{ string }}) as x_ResourceGroupName,
-        cast(null as {{ string }}) as x_BillingProfileId,
+        cast(null as {{ dbt.type_string() }}) as x_ResourceGroupName,
+        cast(null as {{ dbt.type_string() }}) as x_BillingProfileId,
         focus_rows.cost_categories as x_CostCategories,
-        cast(null as {{ string }}) as x_Credits,
+        cast(null as {{ dbt.type_string() }}) as x_Credits,
         focus_rows.normalized_usage_amount as x_NormalizedUsageAmount,
         -- vocabulary the seeds do not know, kept as given above (int_focus_vocabulary_gaps);
         -- not FOCUS columns, the union leaves them out. A Savings Plan's Unused row counts in
         -- its currency, which is no unit to look up.
         case
-            when focus_rows.pricing_quantity is not null
+            when
+                focus_rows.pricing_quantity is not null
                 and units.source_unit is null
                 and focus_rows.provider_unit != focus_rows.billing_currency
                 then nullif(focus_rows.provider_unit, '')
@@ -556,11 +561,15 @@ final as (
         end as vocabulary_unknown_service,
         case when regions.region_id is null then focus_rows.region_id end
             as vocabulary_unknown_region,
+        -- the line item types the rules above name; *Discount types match by their suffix
         case
-            when focus_rows.source_charge_type not in (
-                '{{ known_line_item_types | join("', '") }}'
-            )
-            and focus_rows.source_charge_type not like '%Discount'
+            when
+                focus_rows.source_charge_type not in (
+                    'Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation',
+                    'Tax', 'Fee', 'RIFee', 'SavingsPlanUpfrontFee', 'SavingsPlanRecurringFee',
+                    'Refund', 'Credit'
+                )
+                and focus_rows.source_charge_type not like '%Discount'
                 then focus_rows.source_charge_type
         end as vocabulary_unknown_charge_type
 
@@ -568,17 +577,16 @@ final as (
     left join {{ ref('focus_service_mappings') }} as services
         on
             services.provider_name = 'AWS'
-            and services.provider_service = focus_rows.provider_service
+            and focus_rows.provider_service = services.provider_service
     left join {{ ref('focus_regions') }} as regions
         on
             regions.provider_name = 'AWS'
-            and regions.region_id = focus_rows.region_id
+            and focus_rows.region_id = regions.region_id
     left join {{ ref('unit_mappings') }} as units
         on
             units.provider = 'AWS'
-            and units.source_unit = focus_rows.provider_unit
+            and focus_rows.provider_unit = units.source_unit
 
 )
 
 select * from final
-{%- endmacro %}
