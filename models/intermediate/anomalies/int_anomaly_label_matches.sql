@@ -88,7 +88,7 @@ labelled as (
                 or l.extra_cost_per_day is null
                 or (
                     l.extra_cost_per_day >= d.MoneyFloor
-                    and l.extra_cost_per_day >= d.PercentFloor * d.ExpectedCost
+                    and l.extra_cost_per_day >= d.PercentFloor * coalesce(d.ExpectedCost, 0)
                 )
             ),
             false
