@@ -41,17 +41,19 @@ HEADER = (
 def label_rows(gt: Any) -> list[dict[str, str]]:
     """One label per injected change (a lasting change has a ground-truth record per billing
     month it falls in: one label, its extra cost per day over all of them)."""
-    end = dt.date.fromisoformat(gt.billing_periods[-1] + "-01")
-    end = (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    last_month = dt.date.fromisoformat(gt.billing_periods[-1] + "-01")
+    after_data = (last_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     changes: dict[tuple, list] = defaultdict(list)
     for lasting, records in ((False, gt.spikes), (True, gt.level_changes)):
         for r in records:
             changes[(lasting, r.kind, r.billing_account_id, r.resource_id, r.date)].append(r)
     rows = []
-    for (lasting, kind, account, resource, day), records in changes.items():
+    # Numbered in the order of their first day.
+    ordered = sorted(changes.items(), key=lambda item: (item[0][4], item[0][1:4]))
+    for (lasting, kind, account, resource, day), records in ordered:
         first = dt.date.fromisoformat(day)
         extra = sum(r.extra_cost for r in records)
-        days = (end - first).days if lasting else 1
+        days = (after_data - first).days if lasting else 1
         per_day = (Decimal(fmt(extra)) / days).quantize(PLACES)
         sub_account = service = ""
         # The generator records a charge without a resource id (GCP BigQuery) as
