@@ -47,7 +47,7 @@ _OTHER_DOMAIN = "another domain's intermediate model"
 
 
 def _rule_broken(
-    layer: str, domain: str, parent_layer: str, parent_domain: str | None, mart_domains: set
+    layer: str, domain: str, parent_layer: str, parent_domain: str | None, mart_domains: set[str]
 ) -> str | None:
     if layer == "staging":
         return None if parent_layer == "source" else "staging reads only sources"
