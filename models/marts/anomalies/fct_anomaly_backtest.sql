@@ -1,9 +1,9 @@
 -- The anomaly backtest: detection scored against the labelled changes
--- (int_anomaly_label_matches), per kind of change, with the precision of all anomalies. Rebuilt
+-- (fct_anomaly_label_match), per kind of change, with the precision of all anomalies. Rebuilt
 -- whole, like the anomaly marts it reads; no labels, no rows.
 with matches as (
 
-    select * from {{ ref('int_anomaly_label_matches') }}
+    select * from {{ ref('fct_anomaly_label_match') }}
 
 ),
 

@@ -2,8 +2,6 @@
 -- series, whether that series could be judged on the change's first day, and the anomalies
 -- that found it. int_cost_anomaly_days judges every day from earlier days only, so its
 -- anomalies are what a day-by-day replay would have raised: this reads them as they are.
--- A table, not a view: the mart, its grain test and the benchmark's drill-down all read it.
-{{ config(materialized='table') }}
 
 with labels as (
 
