@@ -25,7 +25,7 @@ from marts.fct_anomaly_backtest order by LabelKind
 """
 DETAIL = """
 select LabelKind, LabelId, FirstDay, SeriesId, HasHistory, IsScored, DetectedOn, TopResource
-from intermediate.fct_anomaly_label_match
+from marts.fct_anomaly_label_match
 where AnomalyId is null or IsFirstMatch
 order by LabelKind, FirstDay, LabelId
 """

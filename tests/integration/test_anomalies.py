@@ -86,7 +86,7 @@ def test_top_root_cause_names_the_injected_resource(backtest):
 def test_a_series_without_enough_history_flags_nothing(warehouse):
     con, _ = warehouse
     early = con.execute(
-        "select LabelId, AnomalyId from intermediate.fct_anomaly_label_match "
+        "select LabelId, AnomalyId from marts.fct_anomaly_label_match "
         "where SeriesId is not null and not HasHistory"
     ).fetchall()
     assert early, "the demo's first-month CUR 2.0 spike lands before the minimum history"
