@@ -47,6 +47,7 @@ MODELS = {
 STATE_MODELS = {
     "stg_close__closed_periods",
     "stg_close__closed_ledger",
+    "stg_close__closed_showback",
     "stg_ingestion__manifest",
     "stg_ingestion__partitions",
 }
