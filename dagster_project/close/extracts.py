@@ -2,7 +2,7 @@
 
 The rules live in dbt: `marts.fct_close_extract_lines` holds every line of the extracts of each
 open month, summed from the allocation mart (`marts.fct_showback_monthly`), adjusted for the
-closed months the month carries (`intermediate.int_close_extract_details`) and rounded to the
+closed months the month carries (`marts.fct_close_extract_details`) and rounded to the
 cent. This module only selects a month's lines, in the order the files list them.
 """
 

@@ -217,7 +217,7 @@ def _record_close(
             select $period, coalesce(CorrectsBillingPeriodStart, BillingPeriodStart),
                    Owner, Team, BusinessUnit, CostCenter, Environment, BillingCurrency,
                    BilledCost, EffectiveCost
-            from intermediate.int_close_extract_details where BillingPeriodStart = $period
+            from marts.fct_close_extract_details where BillingPeriodStart = $period
             """,
             {"period": period},
         )

@@ -2,7 +2,7 @@
 -- closes froze for it (its own close and the adjustments later closes carried). A closed month
 -- never changes; the difference lands in the first open month after it
 -- (int_close_adjustment_periods, docs/close.md). The same rule at the grain of the extracts:
--- int_close_extract_details.
+-- fct_close_extract_details.
 
 with current_ledger as (
 

@@ -1,6 +1,6 @@
 -- The lines of the close extracts of each open month, as `finops close` writes them: the
 -- chargeback (BilledCost per cost center, owner, team, business unit) and the showback
--- (EffectiveCost, the same plus environment), summed from int_close_extract_details and
+-- (EffectiveCost, the same plus environment), summed from fct_close_extract_details and
 -- rounded to the cent apart per month, extract, currency and part (the month's own rows; the
 -- adjustments of each corrected month), so the own rows tie to the month's invoices and each
 -- adjustment to its restatement (docs/close.md). Ties of the rounding go by the extract key,
@@ -10,7 +10,7 @@
 
 with details as (
 
-    select * from {{ ref('int_close_extract_details') }}
+    select * from {{ ref('fct_close_extract_details') }}
 
 ),
 

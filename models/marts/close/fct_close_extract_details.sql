@@ -4,6 +4,7 @@
 -- it is (int_close_adjustment_periods): their showback now minus everything the closes froze
 -- for them (close.closed_showback). The same rule at the ledger grain: fct_close_adjustments.
 -- A view, so a close reads the close state as it is at that moment.
+{{ config(materialized='view') }}
 
 with showback as (
 
