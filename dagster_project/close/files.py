@@ -14,8 +14,10 @@ import datetime as dt
 import hashlib
 import io
 import os
+import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -146,7 +148,28 @@ def write_xlsx(
         worksheet.column_dimensions[letter].width = min(width, 60)
     worksheet.freeze_panes = "A2"
     worksheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    write_durably(path, lambda handle: book.save(handle))
+    saved = io.BytesIO()
+    book.save(saved)
+    reproducible = _stamped(saved.getvalue(), created)
+    write_durably(path, lambda handle: handle.write(reproducible))
+
+
+def _stamped(xlsx: bytes, at: dt.datetime) -> bytes:
+    """The workbook with the close's time wherever openpyxl writes the time of saving (the
+    `modified` property and each zip entry's date): the same close writes the same bytes, so
+    a re-run of a close proves its manifest's checksums."""
+    stamp = at.astimezone(dt.UTC).replace(tzinfo=None)
+    modified = f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp:%Y-%m-%dT%H:%M:%SZ}<'
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:modified[^>]*>[^<]*<", modified.encode(), data)
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+    return out.getvalue()
 
 
 def total_rows(columns: Sequence[Column], rows: Sequence[Sequence]) -> list[list]:

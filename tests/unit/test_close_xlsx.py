@@ -81,3 +81,19 @@ def test_more_decimals_than_cents_get_a_format_that_shows_them(tmp_path):
     assert sheet["D2"].number_format == "#,##0.000"
     assert sheet["D2"].value == 0.125
     assert sheet["D4"].value == 1.125  # the total
+
+
+def test_the_same_close_writes_the_same_bytes_whenever_it_runs(tmp_path):
+    """openpyxl stamps the time of saving: the close's own time replaces it."""
+    import time
+    import zipfile
+
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    files.write_xlsx(first, COLUMNS, ROWS, "chargeback", CLOSED_AT)
+    time.sleep(2.1)  # zip entry dates count in 2-second steps
+    files.write_xlsx(second, COLUMNS, ROWS, "chargeback", CLOSED_AT)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as book:
+        assert {e.date_time for e in book.infolist()} == {(2026, 8, 12, 9, 30, 0)}
+        assert b">2026-08-12T09:30:00Z<" in book.read("docProps/core.xml")
+    assert load_workbook(first).properties.modified == dt.datetime(2026, 8, 12, 9, 30)
