@@ -432,6 +432,8 @@ def ui(port: int, host: str, warehouse: str | None) -> None:
     from dagster_project.project import ensure_manifest
 
     runner.configure(warehouse, None)
+    # Parsed once here: the processes `dagster dev` starts, each loading the definitions, then
+    # find the manifest current instead of parsing it at the same time.
     ensure_manifest()
     console.print(
         f"Dagster UI on http://{host}:{port} for {os.environ['FINOPS_WAREHOUSE']} "

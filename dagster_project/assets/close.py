@@ -8,6 +8,7 @@ Dagster does not start the close asset in that run (the UI shows the check and i
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.storage.asset_check_execution_record import (
     AssetCheckExecutionRecord,
     AssetCheckExecutionRecordStatus,
@@ -67,17 +68,27 @@ class CloseConfig(dg.Config):
     out_root: str = ""
 
 
+def blocking_check_keys(asset_graph: AssetGraph) -> set[dg.AssetCheckKey]:
+    """The checks of the graph declared blocking (a failure holds back downstream assets). A
+    non-blocking check whose failure has ERROR severity (a dbt test of error severity) protects
+    money too: callers judge it by its evaluation."""
+    return {spec.key for spec in _check_specs(asset_graph) if spec.blocking}
+
+
+def _check_specs(asset_graph: AssetGraph) -> list[dg.AssetCheckSpec]:
+    return [spec for assets_def in asset_graph.assets_defs for spec in assets_def.check_specs]
+
+
 def failed_blocking_checks(context: dg.AssetCheckExecutionContext, warehouse: Path) -> list[str]:
     """Checks that protect money (blocking, or dbt tests of error severity) whose latest
     execution on this warehouse failed: the marts a close reads may be stale or wrong.
 
     Only runs tagged with this warehouse count, so warehouses sharing one Dagster instance
     never gate each other's close."""
-    from dagster_project.definitions import defs  # the code location this check belongs to
-
-    specs = [s for a in defs.resolve_asset_graph().assets_defs for s in a.check_specs]
-    blocking = {s.key for s in specs if s.blocking}
-    keys = [s.key for s in specs if s.key.name != RECONCILIATION_CHECK]
+    # The code location this check runs in.
+    asset_graph = context.repository_def.asset_graph
+    blocking = blocking_check_keys(asset_graph)
+    keys = [s.key for s in _check_specs(asset_graph) if s.key.name != RECONCILIATION_CHECK]
     runs = {
         record.dagster_run.run_id
         for record in context.instance.get_run_records(

@@ -98,16 +98,13 @@ def first_period(truth: dict) -> str:
 def plant_failed_check(instance: dg.DagsterInstance, warehouse: Path) -> str:
     """Record, in a real run on `warehouse`, a failed ERROR-severity execution of one of the
     project's dbt checks (as a broken build would); returns its description."""
-    from dagster_project.project import ensure_manifest
-
-    ensure_manifest()  # the dbt assets read the manifest when definitions is imported
     from dagster_project.assets.close import RECONCILIATION_CHECK
-    from dagster_project.definitions import defs
+    from dagster_project.definitions import definitions
 
     key = min(
         (
             s.key
-            for a in defs.resolve_asset_graph().assets_defs
+            for a in definitions().resolve_asset_graph().assets_defs
             for s in a.check_specs
             if s.key.name != RECONCILIATION_CHECK
         ),

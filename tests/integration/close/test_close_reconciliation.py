@@ -52,11 +52,12 @@ def _set_invoice_amount(warehouse, invoice_id: str, amount: Decimal) -> None:
 
 
 def _run(job_name: str, home, instance, partition: str | None = None):
-    from dagster_project.definitions import defs
+    from dagster_project.definitions import definitions
     from dagster_project.project import dbt_cli
     from dagster_project.resources import WarehouseSettings
 
-    return defs.resolve_job_def(job_name).execute_in_process(  # in this process, on the copy
+    job = definitions().resolve_job_def(job_name)
+    return job.execute_in_process(  # in this process, on the copy
         instance=instance,
         partition_key=partition,
         raise_on_error=False,
