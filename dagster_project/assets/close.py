@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+from dagster._core.definitions.assets.job.asset_job import JobScopedAssetGraph
 from dagster._core.storage.asset_check_execution_record import (
     AssetCheckExecutionRecord,
     AssetCheckExecutionRecordStatus,
@@ -75,6 +76,16 @@ def blocking_check_keys(asset_graph: AssetGraph) -> set[dg.AssetCheckKey]:
     return {spec.key for spec in _check_specs(asset_graph) if spec.blocking}
 
 
+def _code_location_graph(context: dg.AssetCheckExecutionContext) -> AssetGraph:
+    """The asset graph of the code location the running job belongs to. The job's own graph
+    holds only what it selected, and an in-process run (the CLI's) has no repository on its
+    context, but every job graph keeps the graph it was selected from."""
+    graph = context.job_def.asset_layer.asset_graph
+    while isinstance(graph, JobScopedAssetGraph):
+        graph = graph.source_asset_graph
+    return graph
+
+
 def _check_specs(asset_graph: AssetGraph) -> list[dg.AssetCheckSpec]:
     return [spec for assets_def in asset_graph.assets_defs for spec in assets_def.check_specs]
 
@@ -85,8 +96,7 @@ def failed_blocking_checks(context: dg.AssetCheckExecutionContext, warehouse: Pa
 
     Only runs tagged with this warehouse count, so warehouses sharing one Dagster instance
     never gate each other's close."""
-    # The code location this check runs in.
-    asset_graph = context.repository_def.asset_graph
+    asset_graph = _code_location_graph(context)
     blocking = blocking_check_keys(asset_graph)
     keys = [s.key for s in _check_specs(asset_graph) if s.key.name != RECONCILIATION_CHECK]
     runs = {
