@@ -7,7 +7,11 @@ import dagster as dg
 import pytest
 from dagster._core.definitions.freshness import TimeWindowFreshnessPolicy
 
-from dagster_project.assets.close import RECONCILIATION_CHECK, RECONCILIATION_KEY
+from dagster_project.assets.close import (
+    RECONCILIATION_CHECK,
+    RECONCILIATION_KEY,
+    blocking_check_keys,
+)
 from dagster_project.definitions import definitions
 from dagster_project.formats import FORMATS
 from dagster_project.project import ensure_manifest
@@ -92,6 +96,13 @@ def test_dbt_tests_of_error_severity_block_and_warnings_do_not(graph):
         assert spec.description.endswith(
             "downstream assets wait." if error else "nothing downstream is held back."
         ), uid
+    # What the CLI's summary and the close gate count as blocking: the dbt tests of error
+    # severity, per dbt's manifest, and the reconciliation gate; nothing else.
+    assert blocking_check_keys(graph) == {
+        spec.key
+        for uid, spec in checks.items()
+        if nodes[uid]["config"]["severity"].lower() == "error"
+    } | {dg.AssetCheckKey(RECONCILIATION_KEY, RECONCILIATION_CHECK)}
 
 
 def test_the_ingest_and_the_focus_mart_are_expected_to_refresh_daily(graph):
