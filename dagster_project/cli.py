@@ -146,11 +146,10 @@ def demo(workdir: str, seed: int, months: int) -> None:
     from dagster_project.generator import generate as generate_exports
 
     root = Path(workdir).resolve()
-    os.environ.setdefault("FINOPS_HOME", str(root))
     with console.status("generating demo exports"):
         truth = generate_exports(root, months=months, seed=seed)
     warehouse = root / "warehouse.duckdb"
-    runner.configure(str(warehouse), str(root / "landing"))
+    runner.configure(str(warehouse), str(root / "landing"), default_home=root)
     with console.status("ingesting, building models, running checks"):
         outcome = _exclusive(runner.run_pipeline)
     _report(outcome)

@@ -92,7 +92,12 @@ class PipelineOutcome:
         return not self.blocking_failures and not self.run_failures
 
 
-def configure(warehouse: str | None, landing: str | None, quarantine: str | None = None) -> None:
+def configure(
+    warehouse: str | None,
+    landing: str | None,
+    quarantine: str | None = None,
+    default_home: Path | None = None,
+) -> None:
     """Point this process, and those it starts, at the chosen locations; call it before
     `definitions()`, whose resources read them.
 
@@ -102,9 +107,9 @@ def configure(warehouse: str | None, landing: str | None, quarantine: str | None
     Every location becomes an absolute path: dbt runs in the project directory, so a relative
     path would name another file there. The Dagster instance (DAGSTER_HOME) and the quarantine
     (FINOPS_QUARANTINE) are the warehouse's own, in its state directory, unless set in the
-    environment.
+    environment. FINOPS_HOME, when unset, becomes `default_home`, else `.finops`.
     """
-    home = Path(os.environ.get("FINOPS_HOME", ".finops")).resolve()
+    home = Path(os.environ.get("FINOPS_HOME") or default_home or ".finops").resolve()
     os.environ["FINOPS_HOME"] = str(home)
     os.environ["FINOPS_WAREHOUSE"] = str(Path(warehouse or default_warehouse()).resolve())
     landing = landing or default_landing()
