@@ -25,12 +25,13 @@ lint: install
 	$(BIN)/sqlfluff lint models dbt/tests --processes 2  # macros are linted where models use them
 
 # Two workers (one per core of the reference machine): the shared demo run is built once for both
-# (tests/conftest.py), each test file runs on one worker so its module fixtures are built once.
+# (tests/conftest.py), each test file runs on one worker so its module fixtures are built once,
+# in the order tests/conftest.py sets (xdist would otherwise sort files by their number of tests).
 # The install check runs beside them (it waits on pip and disk much of its time); its output is
 # shown when it ends.
 test: lint
 	@log=$$(mktemp); PYTHON=$(PYTHON) UV=$(BIN)/uv .ci/install-check > $$log 2>&1 & check=$$!; \
-	$(BIN)/pytest -q -n 2 --dist loadfile; tests=$$?; \
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder; tests=$$?; \
 	wait $$check; installed=$$?; cat $$log; rm -f $$log; \
 	test $$tests -eq 0 -a $$installed -eq 0
 

@@ -1,15 +1,14 @@
-"""Anomaly backtest: precision, recall, days to detect and root cause against the ground truth.
+"""Anomaly backtest: prints marts.fct_anomaly_backtest (precision, recall, days to detect and
+root cause per kind of labelled change) and the label-by-label detail behind it.
 
-Reads a warehouse built by `finops run` on generated exports and the generator's
-ground_truth.json (dagster_project/anomaly_backtest.py does the scoring):
+Every `finops run` builds the mart from the anomaly labels in the landing directory; the demo
+generator writes its injected changes as labels, so on a generated warehouse:
 
     finops generate --out /tmp/demo --months 2 --seed 7
     FINOPS_WAREHOUSE=/tmp/demo.duckdb finops run --landing /tmp/demo/landing
-    python benchmarks/anomaly_backtest.py --warehouse /tmp/demo.duckdb \\
-        --truth /tmp/demo/ground_truth.json
+    python benchmarks/anomaly_backtest.py --warehouse /tmp/demo.duckdb
 
-Prints one line per kind of injected change and the precision; docs/anomalies.md holds the
-demo's figures.
+docs/anomalies.md holds the demo's figures and the matching rules.
 """
 
 from __future__ import annotations
@@ -17,48 +16,61 @@ from __future__ import annotations
 import argparse
 import json
 
-from dagster_project.anomaly_backtest import KINDS, backtest
-from dagster_project.generator import load_ground_truth
 from dagster_project.warehouse_connection import connect
+
+SUMMARY = """
+select LabelKind, Labelled, Scored, Detected, Recall, MinDaysToDetect, MaxDaysToDetect,
+    MeanDaysToDetect, CauseNamed, Anomalies, MatchedAnomalies, Precision
+from marts.fct_anomaly_backtest order by LabelKind
+"""
+DETAIL = """
+select LabelKind, LabelId, FirstDay, SeriesId, HasHistory, IsScored, DetectedOn, TopResource
+from marts.fct_anomaly_label_match
+where AnomalyId is null or IsFirstMatch
+order by LabelKind, FirstDay, LabelId
+"""
+
+
+def _text(value: object) -> str:
+    return "-" if value is None else str(value)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse", required=True)
-    parser.add_argument("--truth", required=True, help="the generator's ground_truth.json")
     args = parser.parse_args()
     with connect(args.warehouse, read_only=True) as con:
-        result = backtest(con, load_ground_truth(args.truth))
-    print("| kind | injected | scored | detected | recall | days to detect | cause named |")
+        rows = con.execute(SUMMARY).fetchall()
+        detail = con.execute(DETAIL).fetchall()
+    if not rows:
+        print("no anomaly labels loaded: nothing to score")
+        return
+    print("| kind | labelled | scored | detected | recall | days to detect | top cause named |")
     print("|---|---|---|---|---|---|---|")
     figures = {}
-    for kind in KINDS:
-        k = result.by_kind(kind)
-        figures[kind] = {**k, "recall": str(k["recall"])}
+    for kind, labelled, scored, detected, recall, low, high, mean, named, *_ in rows:
+        days = "-" if low is None else f"{low}" if low == high else f"{low}-{high} (mean {mean})"
         print(
-            f"| {kind} | {k['injected']} | {k['scored']} | {k['detected']} | {k['recall']} "
-            f"| {', '.join(map(str, k['days_to_detect'])) or '-'} | {k['cause_named']} |"
+            f"| {kind} | {labelled} | {scored} | {detected} | {_text(recall)} | {days} "
+            f"| {named} of {detected} |"
         )
-    print(
-        f"\nprecision: {result.precision} ({result.matched_anomalies} of {result.anomalies} "
-        "anomalies match an injected change)"
-    )
-    for inj in result.injections:
-        print(
-            f"  {inj.kind} {inj.first_day} {inj.resource_id}: "
-            + (
-                "series not found"
-                if inj.series is None
-                else "insufficient history"
-                if not inj.judged
-                else f"detected {inj.detected_on}, top resource {inj.top_resource}"
-                if inj.detected_on
-                else "below the floors"
-                if not inj.above_floors and inj.kind != "drift"
-                else "missed"
-            )
+        figures[kind] = {"labelled": labelled, "scored": scored, "recall": _text(recall)}
+    anomalies, matched, precision = rows[0][-3:]
+    print(f"\nprecision: {_text(precision)} ({matched} of {anomalies} anomalies match a label)")
+    for kind, label, day, series, judged, scored, detected_on, top in detail:
+        outcome = (
+            "no usage fits the label"
+            if series is None
+            else "insufficient history"
+            if not judged
+            else f"detected {detected_on}, top resource {_text(top)}"
+            if detected_on
+            else "missed"
+            if scored
+            else "below the floors"
         )
-    figures["precision"] = str(result.precision)
+        print(f"  {kind} {day} {label}: {outcome}")
+    figures["precision"] = _text(precision)
     print("BENCH-RESULT " + json.dumps(figures))
 
 

@@ -2,7 +2,7 @@
 
 The file is what the FOCUS validator and any FOCUS reader expect:
 
-- columns in the order of the FOCUS 1.2 column table (``FOCUS_12_COLUMNS``), then the columns
+- columns in the order of the FOCUS 1.2 column table (:func:`focus_columns`), then the columns
   the spec does not define, all ``x_``-prefixed: the mart's FOCUS 1.3 extras travel as
   ``x_<Name>`` (in a 1.2 dataset a column the 1.2 spec does not define is a custom column, and
   FOCUS requires the ``x_`` prefix for those; Microsoft's FOCUS 1.0 export did the same with
@@ -23,6 +23,7 @@ previous file in place.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -33,85 +34,38 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.project import ensure_manifest
 from dagster_project.warehouse_connection import connect
 
 log = logging.getLogger(__name__)
 
 MART = "marts.fct_cost_and_usage"
+MART_NODE = "model.finops.fct_cost_and_usage"
 
-# The FOCUS 1.2 Cost and Usage columns, in the order of the spec's column table
-# (the FOCUS 1.2 specification), with their FOCUS data type.
-FOCUS_12_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("AvailabilityZone", "String"),
-    ("BilledCost", "Decimal"),
-    ("BillingAccountId", "String"),
-    ("BillingAccountName", "String"),
-    ("BillingAccountType", "String"),
-    ("BillingCurrency", "String"),
-    ("BillingPeriodEnd", "Date/Time"),
-    ("BillingPeriodStart", "Date/Time"),
-    ("CapacityReservationId", "String"),
-    ("CapacityReservationStatus", "String"),
-    ("ChargeCategory", "String"),
-    ("ChargeClass", "String"),
-    ("ChargeDescription", "String"),
-    ("ChargeFrequency", "String"),
-    ("ChargePeriodEnd", "Date/Time"),
-    ("ChargePeriodStart", "Date/Time"),
-    ("CommitmentDiscountCategory", "String"),
-    ("CommitmentDiscountId", "String"),
-    ("CommitmentDiscountName", "String"),
-    ("CommitmentDiscountQuantity", "Decimal"),
-    ("CommitmentDiscountStatus", "String"),
-    ("CommitmentDiscountType", "String"),
-    ("CommitmentDiscountUnit", "String"),
-    ("ConsumedQuantity", "Decimal"),
-    ("ConsumedUnit", "String"),
-    ("ContractedCost", "Decimal"),
-    ("ContractedUnitPrice", "Decimal"),
-    ("EffectiveCost", "Decimal"),
-    ("InvoiceId", "String"),
-    ("InvoiceIssuerName", "String"),
-    ("ListCost", "Decimal"),
-    ("ListUnitPrice", "Decimal"),
-    ("PricingCategory", "String"),
-    ("PricingCurrency", "String"),
-    ("PricingCurrencyContractedUnitPrice", "Decimal"),
-    ("PricingCurrencyEffectiveCost", "Decimal"),
-    ("PricingCurrencyListUnitPrice", "Decimal"),
-    ("PricingQuantity", "Decimal"),
-    ("PricingUnit", "String"),
-    ("ProviderName", "String"),
-    ("PublisherName", "String"),
-    ("RegionId", "String"),
-    ("RegionName", "String"),
-    ("ResourceId", "String"),
-    ("ResourceName", "String"),
-    ("ResourceType", "String"),
-    ("ServiceCategory", "String"),
-    ("ServiceName", "String"),
-    ("ServiceSubcategory", "String"),
-    ("SkuId", "String"),
-    ("SkuMeter", "String"),
-    ("SkuPriceDetails", "JSON"),
-    ("SkuPriceId", "String"),
-    ("SubAccountId", "String"),
-    ("SubAccountName", "String"),
-    ("SubAccountType", "String"),
-    ("Tags", "JSON"),
-)
 
-# FOCUS 1.3 columns the mart carries as nullable extras; exported as x_<Name> (see module doc).
-FOCUS_13_EXTRAS: tuple[str, ...] = (
-    "ServiceProviderName",
-    "HostProviderName",
-    "AllocatedMethodId",
-    "AllocatedMethodDetails",
-    "AllocatedResourceId",
-    "AllocatedResourceName",
-    "AllocatedTags",
-    "ContractApplied",
-)
+@dataclass(frozen=True)
+class FocusColumns:
+    """The FOCUS columns of the mart's contract (models/marts/focus/fct_cost_and_usage.yml)."""
+
+    spec: tuple[tuple[str, str], ...]
+    """The FOCUS 1.2 Cost and Usage columns in the order of the spec's column table, with their
+    FOCUS data type (String, Decimal, Date/Time, JSON)."""
+    extras: tuple[str, ...]
+    """FOCUS 1.3 columns the mart carries as nullable extras; exported as x_<Name>."""
+
+
+def focus_columns() -> FocusColumns:
+    """The FOCUS columns from the mart's contract in the dbt manifest (parsed if stale): the
+    contract is the one list of them, marked per column by ``meta: {focus: "1.2" | "1.3"}``."""
+    columns = json.loads(ensure_manifest().read_text())["nodes"][MART_NODE]["columns"].values()
+    metas = [(column["name"], column["config"]["meta"]) for column in columns]
+    return FocusColumns(
+        spec=tuple(
+            (name, meta["focus_type"]) for name, meta in metas if meta.get("focus") == "1.2"
+        ),
+        extras=tuple(name for name, meta in metas if meta.get("focus") == "1.3"),
+    )
+
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -162,7 +116,7 @@ def export_focus(warehouse: Path, out: Path, period: str | None = None) -> Expor
     try:
         con.execute("SET TimeZone = 'UTC'")
         mart_columns = _mart_columns(con, warehouse)
-        select_list, names = export_select_list(mart_columns)
+        select_list, names = export_select_list(mart_columns, focus_columns())
         where = ""
         if period_start is not None:
             start = f"TIMESTAMP '{period_start.isoformat()}'"
@@ -198,13 +152,15 @@ def export_focus(warehouse: Path, out: Path, period: str | None = None) -> Expor
     )
 
 
-def export_select_list(mart_columns: dict[str, str]) -> tuple[list[str], list[str]]:
+def export_select_list(
+    mart_columns: dict[str, str], focus: FocusColumns
+) -> tuple[list[str], list[str]]:
     """The SELECT expressions and output names of the export, in FOCUS order.
 
     ``mart_columns`` maps each mart column to its DuckDB type. Pure: unit-testable without a
     warehouse. Raises :class:`ExportError` when a FOCUS 1.2 column is missing.
     """
-    missing = [name for name, _ in FOCUS_12_COLUMNS if name not in mart_columns]
+    missing = [name for name, _ in focus.spec if name not in mart_columns]
     if missing:
         raise ExportError(
             f"{MART} lacks FOCUS 1.2 columns {', '.join(missing)}: the warehouse was built by "
@@ -217,13 +173,13 @@ def export_select_list(mart_columns: dict[str, str]) -> tuple[list[str], list[st
         select.append(f"{expression} AS {_ident(name)}")
         names.append(name)
 
-    for name, focus_type in FOCUS_12_COLUMNS:
+    for name, focus_type in focus.spec:
         add(_cast(name, mart_columns[name], focus_type), name)
     taken = set(mart_columns)
-    for name in FOCUS_13_EXTRAS:
+    for name in focus.extras:
         if name in mart_columns and f"x_{name}" not in taken:
             add(_cast(name, mart_columns[name], _kind(mart_columns[name])), f"x_{name}")
-    known = {name for name, _ in FOCUS_12_COLUMNS} | set(FOCUS_13_EXTRAS)
+    known = {name for name, _ in focus.spec} | set(focus.extras)
     for name, duck_type in mart_columns.items():
         if name in known:
             continue

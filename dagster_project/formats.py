@@ -948,6 +948,26 @@ BUSINESS_METRICS = ExportFormat(
     id_columns=("date", "product", "metric"),
 )
 
+ANOMALY_LABELS = ExportFormat(
+    key="anomaly_labels",
+    description="Anomaly labels: known cost changes, scored by the anomaly backtest",
+    file_types=("csv",),
+    detect=Detection(all_of=("label_id", "kind", "first_day")),
+    columns=_text(
+        "label_id kind provider billing_account_id sub_account_id service_name resource_id "
+        "first_day last_day extra_cost_per_day description"
+    ),
+    required=("label_id", "kind", "first_day"),
+    # Labels are not bills: the grain of replacement is the month of their first day.
+    billing_account_sql="'anomaly_labels'",
+    billing_period_sql=month_sql(parse_timestamp_sql(quote("first_day"))),
+    cost_sql=None,
+    currency_sql=None,
+    numeric_columns=("extra_cost_per_day",),
+    timestamp_columns=("first_day", "last_day"),
+    id_columns=("label_id", "kind", "first_day"),
+)
+
 # --- Exchange rates (reporting currency, docs/currency.md) --------------------------------------
 
 ECB_CURRENCIES = tuple(
@@ -1099,6 +1119,7 @@ DETECTION_ORDER: tuple[ExportFormat, ...] = (
     GCP_BILLING,
     INVOICES,
     BUSINESS_METRICS,
+    ANOMALY_LABELS,
     ECB_RATES,
     EXCHANGE_RATES,
     AZURE_RESERVATIONS,

@@ -336,14 +336,10 @@ def reconciliation_warnings(warehouse: Path) -> list[str]:
     rows = rows_if_built(
         warehouse,
         """
-        select strftime(r.BillingPeriodStart, '%Y-%m'), r.ReconciliationKey, r.Status,
-               r.Variance, r.BillingCurrency
-        from marts.fct_invoice_reconciliation as r
-        left join marts.dim_billing_period as p
-            on r.BillingPeriodStart = p.BillingPeriodStart
-            and r.BillingAccountId = p.BillingAccountId
-        where r.RecordType = 'invoice' and r.Status <> 'matched'
-            and coalesce(p.Status, 'Open') = 'Open'
+        select strftime(BillingPeriodStart, '%Y-%m'), ReconciliationKey, Status, Variance,
+               BillingCurrency
+        from marts.fct_invoice_reconciliation
+        where BlocksClose
         order by all
         """,
     )

@@ -23,11 +23,32 @@ if worker := os.environ.get("PYTEST_XDIST_WORKER"):
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+# The longest test file that needs the shared demo run: it starts first, and builds that run.
+LONGEST_ON_THE_DEMO = REPO_ROOT / "tests" / "integration" / "test_incremental.py"
+
+
 def pytest_collection_modifyitems(items):
-    """Test files with a `slow` test first: pytest-xdist hands whole files to the two workers in
-    this order, so the longest start early instead of running alone at the end."""
-    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow_files)  # stable: file order kept
+    """Order test files for two pytest-xdist workers, which take whole files in this order
+    (`--dist loadfile --no-loadscope-reorder`). The shared demo run takes minutes to build and
+    a file that needs it waits for it: so one worker starts with the longest file that needs it
+    (and builds it) and the next file that needs it, while the other works through the files
+    that need nothing shared; the files that need the demo run come last, slow ones first."""
+    slow, on_demo = set(), set()
+    for item in items:
+        if item.get_closest_marker("slow"):
+            slow.add(item.path)
+        if "demo_run" in item.fixturenames:
+            on_demo.add(item.path)
+    files = list(dict.fromkeys(item.path for item in items))
+    demo_files = sorted((p for p in files if p in on_demo), key=lambda p: p not in slow)
+    if LONGEST_ON_THE_DEMO in demo_files:
+        demo_files.remove(LONGEST_ON_THE_DEMO)
+        demo_files.insert(0, LONGEST_ON_THE_DEMO)
+    others = sorted((p for p in files if p not in on_demo), key=lambda p: p not in slow)
+    # Worker 1 takes files 1 and 3 first, worker 2 files 2 and 4.
+    order = demo_files[:1] + others[:1] + demo_files[1:2] + others[1:] + demo_files[2:]
+    rank = {path: i for i, path in enumerate(order)}
+    items.sort(key=lambda item: rank[item.path])  # stable: test order inside a file kept
 
 
 def _shared(tmp_path_factory, name: str) -> Path:

@@ -26,11 +26,13 @@ from dagster_project.warehouse_connection import connect
 RECONCILIATION_KEY = dg.AssetKey(["marts", "fct_invoice_reconciliation"])
 CLOSE_KEY = dg.AssetKey(["close", "month_end_close"])
 RECONCILIATION_CHECK = "invoices_reconcile"
-# The dbt models a close reads (built by transform_job; close_marts_job rebuilds them after a
-# close so dim_billing_period and the adjustments see the new close state).
+# The dbt models a close reads (built by transform_job; close_marts_job rebuilds the tables
+# after a close so dim_billing_period and the adjustments see the new close state; the extract
+# lines are a view, current without a rebuild).
 CLOSE_INPUT_KEYS = [
     RECONCILIATION_KEY,
     dg.AssetKey(["marts", "fct_close_adjustments"]),
+    dg.AssetKey(["marts", "fct_close_extract_lines"]),
     dg.AssetKey(["marts", "fct_showback_monthly"]),
 ]
 CLOSE_MART_KEYS = [
@@ -58,6 +60,11 @@ CLOSE_STATE_SPECS = [
             "closed_ledger",
             "One row per close and int_close_ledger key: the amounts the close froze, for its "
             "own month and the earlier months whose adjustments it carried.",
+        ),
+        (
+            "closed_showback",
+            "One row per close and extract key: the exact amounts of the close's extracts, "
+            "for its own month and the earlier months whose adjustments it carried.",
         ),
     )
 ]

@@ -2,8 +2,9 @@
 
 Order of work, so that a crash at any point leaves either nothing or a whole close:
 1. refuse unless every invoice of the month is matched (fct_invoice_reconciliation);
-2. compute the extracts (the month's rows plus the adjustments of closed months it carries),
-   write every file and the manifest into a staging directory, fsync, rename it into place;
+2. read the extracts (the month's rows plus the adjustments of closed months it carries, rounded:
+   marts.fct_close_extract_lines), write every file and the manifest into a staging directory,
+   fsync, rename it into place;
 3. record the close (closed_periods, the frozen ledger and showback) in one transaction.
 A failure in 2 leaves no directory; a failure in 3 removes the directory again. A month is
 Closed only once its files are complete; a closed month is never written again.
@@ -20,23 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from dagster_project.close import files
-from dagster_project.close.extracts import (
-    DIMENSIONS,
-    SHOWBACK_MART,
-    Detail,
-    detail_rows,
-    extracts,
-)
+from dagster_project.close.extracts import SHOWBACK_MART, Extract, carried_periods, extracts
 from dagster_project.close.gate import (
     RECONCILIATION_MART,
     held_back_refusals,
     invoices_of,
     reconciliation_problems,
 )
-from dagster_project.close.state import ClosedPeriod, carried_periods, closed_period, closed_periods
+from dagster_project.close.state import ClosedPeriod, closed_period
 from dagster_project.locations import RULES_DIR
 from dagster_project.partitions import month_start
 from dagster_project.warehouse_connection import connect
@@ -110,18 +104,18 @@ def close_period(
         reasons = refusals(con, start)
         if reasons:
             raise CloseRefused(label, reasons)
-        carried = carried_periods(closed_periods(con), start)
-        details = detail_rows(con, start, carried)
+        carried = carried_periods(con, start)
+        lines = extracts(con, start)
         reconciliation = _reconciliation_rows(con, start)
 
         closed_at = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
         directory = (out_root or default_close_root()).resolve() / label
         version = rules_version()
         written, totals, manifest_sha = _write_directory(
-            directory, label, closed_at, version, details, reconciliation, carried
+            directory, label, closed_at, version, lines, reconciliation, carried
         )
         try:
-            _record_close(con, start, closed_at, directory, manifest_sha, version, details)
+            _record_close(con, start, closed_at, directory, manifest_sha, version)
         except BaseException:
             # The files were never recorded as a close: take them away again.
             shutil.rmtree(directory, ignore_errors=True)
@@ -169,7 +163,7 @@ def _write_directory(
     label: str,
     closed_at: dt.datetime,
     version: str,
-    details: list[Detail],
+    lines: list[Extract],
     reconciliation: list[dict],
     carried: list[dt.date],
 ) -> tuple[list[files.WrittenFile], dict, str]:
@@ -178,7 +172,7 @@ def _write_directory(
     written: list[files.WrittenFile] = []
     totals: dict[str, dict[str, dict[str, str]]] = {}
     with files.staged_directory(directory) as staging:
-        for extract in extracts(month_start(label), details):
+        for extract in lines:
             stem = f"{extract.name}_{label}"
             files.write_csv(staging / f"{stem}.csv", extract.columns, extract.rows)
             files.write_xlsx(
@@ -210,31 +204,22 @@ def _record_close(
     directory: Path,
     manifest_sha: str,
     version: str,
-    details: list[Detail],
 ) -> None:
-    """The close state, in one transaction: the month is Closed with its frozen ledger."""
-    columns = ["BillingPeriodStart", *DIMENSIONS, "BillingCurrency"]
-    showback = pa.table(
-        {
-            **{c: [getattr(row, c) for row in details] for c in columns},
-            **{
-                c: pa.array([getattr(row, c) for row in details], pa.decimal128(38, 10))
-                for c in ("BilledCost", "EffectiveCost")
-            },
-        }
-    )
-    con.register("frozen_showback", showback)
+    """The close state, in one transaction: the month is Closed with its frozen ledger and
+    showback (the exact amounts of its extracts)."""
     con.execute("begin transaction")
     try:
+        # Frozen before closed_periods gains the month: the views read close.closed_periods,
+        # and they hold the lines of open months only.
         con.execute(
-            "insert into close.closed_periods values ($period, $closed_at, $dir, $sha, $version)",
-            {
-                "period": period,
-                "closed_at": closed_at.replace(tzinfo=None),
-                "dir": str(directory),
-                "sha": manifest_sha,
-                "version": version,
-            },
+            """
+            insert into close.closed_showback
+            select $period, coalesce(CorrectsBillingPeriodStart, BillingPeriodStart),
+                   Owner, Team, BusinessUnit, CostCenter, Environment, BillingCurrency,
+                   BilledCost, EffectiveCost
+            from marts.fct_close_extract_details where BillingPeriodStart = $period
+            """,
+            {"period": period},
         )
         con.execute(
             """
@@ -252,17 +237,16 @@ def _record_close(
             {"period": period},
         )
         con.execute(
-            f"""
-            insert into close.closed_showback
-            select $period, BillingPeriodStart, {", ".join(DIMENSIONS)}, BillingCurrency,
-                   BilledCost, EffectiveCost
-            from frozen_showback
-            """,
-            {"period": period},
+            "insert into close.closed_periods values ($period, $closed_at, $dir, $sha, $version)",
+            {
+                "period": period,
+                "closed_at": closed_at.replace(tzinfo=None),
+                "dir": str(directory),
+                "sha": manifest_sha,
+                "version": version,
+            },
         )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    finally:
-        con.unregister("frozen_showback")

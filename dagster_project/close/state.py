@@ -38,25 +38,3 @@ def closed_period(con: duckdb.DuckDBPyConnection, period: dt.date) -> ClosedPeri
         {"period": period},
     ).fetchone()
     return ClosedPeriod(*row) if row else None
-
-
-def closed_periods(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
-    return {
-        r[0] for r in con.execute("select BillingPeriodStart from close.closed_periods").fetchall()
-    }
-
-
-def next_month(period: dt.date) -> dt.date:
-    return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def carried_periods(closed: set[dt.date], period: dt.date) -> list[dt.date]:
-    """Closed months whose changes land in `period`: `period` is the first open month after them."""
-    carried = []
-    for earlier in sorted(p for p in closed if p < period):
-        month = next_month(earlier)
-        while month in closed:
-            month = next_month(month)
-        if month == period:
-            carried.append(earlier)
-    return carried

@@ -23,6 +23,7 @@ from . import (
     gcp,
     inventory,
     invoices,
+    labels,
     metrics,
 )
 from ._textio import set_mtime
@@ -44,7 +45,7 @@ __all__ = [
 DEFAULT_START = "2026-07"
 """First billing month generated unless told otherwise (a fixed month keeps runs identical)."""
 
-LANDING_DIRS = ("aws", "azure", "gcp", "focus", "invoices", "business_metrics")
+LANDING_DIRS = ("aws", "azure", "gcp", "focus", "invoices", "business_metrics", "anomaly_labels")
 """Top-level folders of ``landing/`` the generator owns (cleared before writing)."""
 
 # Fleet sizes per unit of scale (``--rows``): mostly hourly AWS instances, proportionally
@@ -171,6 +172,7 @@ def generate(
     focus_hub.generate(landing, periods, seed, gt, progress)
     invoices.generate(landing, periods, gt, progress)
     metrics.generate(landing, periods, seed, gt, progress)
+    labels.generate(landing, periods, gt, progress)
     budgets.generate(out_dir, gt)
     gt.finish()
     gt.write(out_dir / "ground_truth.json")

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from dagster_project.export import FOCUS_12_COLUMNS, ExportError, export_focus
+from dagster_project.export import ExportError, export_focus, focus_columns
 
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWLIST = Path(__file__).with_name("focus_validator_allowlist.yml")
@@ -567,7 +567,7 @@ def validator() -> Validator:
 def test_export_writes_focus_columns_in_spec_order_then_x_columns(sample_warehouse, tmp_path):
     result = export_focus(sample_warehouse, tmp_path / "focus.parquet", None)
     names = pq.read_schema(result.path).names
-    focus = [name for name, _ in FOCUS_12_COLUMNS]
+    focus = [name for name, _ in focus_columns().spec]
     assert names[: len(focus)] == focus
     assert all(name.startswith("x_") for name in names[len(focus) :])
     # the 1.3 extras travel as custom columns; the mart's own x_ columns follow
@@ -580,7 +580,7 @@ def test_export_types_ids_as_strings_times_as_utc_and_money_as_exact_decimal(
 ):
     out = export_focus(sample_warehouse, tmp_path / "focus.parquet", None).path
     schema = pq.read_schema(out)
-    for name, focus_type in FOCUS_12_COLUMNS:
+    for name, focus_type in focus_columns().spec:
         arrow_type = str(schema.field(name).type)
         if focus_type in ("String", "JSON"):
             assert arrow_type == "string", name

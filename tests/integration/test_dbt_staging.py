@@ -38,6 +38,7 @@ MODELS = {
     "focus_invoice_detail": "stg_focus_invoice_detail__invoice_lines",
     "invoices": "stg_invoices__invoices",
     "business_metrics": "stg_business_metrics__daily_metrics",
+    "anomaly_labels": "stg_anomaly_labels__labels",
     "ecb_rates": "stg_ecb_rates__daily_rates",
     "exchange_rates": "stg_exchange_rates__monthly_rates",
     "azure_reservations": "stg_azure_reservations__reservations",
@@ -46,6 +47,7 @@ MODELS = {
 STATE_MODELS = {
     "stg_close__closed_periods",
     "stg_close__closed_ledger",
+    "stg_close__closed_showback",
     "stg_ingestion__manifest",
     "stg_ingestion__partitions",
 }

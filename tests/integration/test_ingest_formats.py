@@ -44,6 +44,7 @@ def test_one_sample_of_each_format_loads_with_exact_totals(tmp_path: Path):
     )
     s.write_csv(landing / "invoices" / "2024-01.csv", s.invoices_rows())
     s.write_csv(landing / "metrics" / "2024-01.csv", s.business_metrics_rows())
+    (landing / "labels.csv").write_text("label_id,kind,first_day\nL-1,spike,2024-01-05\n")
     s.ecb_rates_csv(landing / "rates" / "eurofxref-hist.csv")
     s.write_csv(landing / "rates" / "finance-2024-01.csv", s.exchange_rates_rows())
     report = ingest(tmp_path / "wh.duckdb", str(landing), tmp_path / "q")
@@ -61,6 +62,7 @@ def test_one_sample_of_each_format_loads_with_exact_totals(tmp_path: Path):
         "gcp_commitments": None,
         "invoices": Decimal("3.75"),
         "business_metrics": Decimal("303"),  # a control total: the sum of the values
+        "anomaly_labels": None,  # labels carry no cost
         "ecb_rates": None,  # rates carry no cost
         "exchange_rates": None,
     }

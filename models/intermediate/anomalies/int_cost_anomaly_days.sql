@@ -280,6 +280,9 @@ select
     j.HistoryDays,
     j.HistoryDays >= j.MinHistoryDays as HasHistory,
     cast(round((j.Cost - j.ExpectedCost) / j.Scale, 2) as {{ ratio() }}) as Score,
+    -- The floors the day was held to, for the backtest's "large enough to be scored".
+    j.MoneyFloor,
+    j.PercentFloor,
     coalesce(
         j.HistoryDays >= j.MinHistoryDays
         and j.Cost - j.ExpectedCost >= j.MoneyFloor

@@ -38,8 +38,15 @@ usage_present as (
         x_BillingPeriod as BillingPeriodStart,
         BillingAccountId,
         min(ProviderName) as ProviderName,
+        -- Days of the month only: a GCP invoice month runs on Pacific time (its last hours fall
+        -- on the next UTC day), and a late correction of an earlier day lands in a later month.
         count(distinct case
-            when ChargeCategory = 'Usage' then cast(ChargePeriodStart as date)
+            when
+                ChargeCategory = 'Usage'
+                and cast(ChargePeriodStart as date) >= x_BillingPeriod
+                and cast(ChargePeriodStart as date)
+                < {{ dbt.dateadd('month', 1, 'x_BillingPeriod') }}
+                then cast(ChargePeriodStart as date)
         end) as DaysOfUsagePresent
     from charges
     group by x_BillingPeriod, BillingAccountId

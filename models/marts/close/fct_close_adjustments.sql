@@ -1,6 +1,8 @@
 -- Adjustments of closed months: what the ledger of a closed month holds now, minus everything
 -- closes froze for it (its own close and the adjustments later closes carried). A closed month
--- never changes; the difference lands in the first open month after it (docs/close.md).
+-- never changes; the difference lands in the first open month after it
+-- (int_close_adjustment_periods, docs/close.md). The same rule at the grain of the extracts:
+-- fct_close_extract_details.
 
 with current_ledger as (
 
@@ -8,9 +10,9 @@ with current_ledger as (
 
 ),
 
-closed_periods as (
+landing as (
 
-    select BillingPeriodStart from {{ ref('stg_close__closed_periods') }}
+    select * from {{ ref('int_close_adjustment_periods') }}
 
 ),
 
@@ -42,8 +44,8 @@ current_of_closed as (
 
     select current_ledger.*
     from current_ledger
-    inner join closed_periods
-        on current_ledger.BillingPeriodStart = closed_periods.BillingPeriodStart
+    inner join landing
+        on current_ledger.BillingPeriodStart = landing.CorrectsBillingPeriodStart
 
 ),
 
@@ -72,35 +74,11 @@ compared as (
             and cur.ChargeCategory is not distinct from frozen.ChargeCategory
             and cur.BillingCurrency = frozen.BillingCurrency
 
-),
-
--- The first open month after each closed one: the month after it, or after a closed month
--- that follows it, whichever is the earliest not closed.
-landing_candidates as (
-
-    select
-        corrected.BillingPeriodStart as CorrectsBillingPeriodStart,
-        cast({{ dbt.dateadd('month', 1, 'later.BillingPeriodStart') }} as date) as Candidate
-    from closed_periods as corrected
-    inner join closed_periods as later
-        on corrected.BillingPeriodStart <= later.BillingPeriodStart
-
-),
-
-next_open as (
-
-    select
-        CorrectsBillingPeriodStart,
-        min(Candidate) as AdjustmentBillingPeriodStart
-    from landing_candidates
-    where Candidate not in (select closed_periods.BillingPeriodStart from closed_periods)
-    group by CorrectsBillingPeriodStart
-
 )
 
 select
-    next_open.AdjustmentBillingPeriodStart,
-    next_open.AdjustmentBillingPeriodStart as BillingMonth,
+    landing.AdjustmentBillingPeriodStart,
+    landing.AdjustmentBillingPeriodStart as BillingMonth,
     compared.CorrectsBillingPeriodStart,
     compared.BillingAccountId,
     compared.SubAccountId,
@@ -118,8 +96,8 @@ select
         as AdjustmentEffectiveCost
 
 from compared
-inner join next_open
-    on compared.CorrectsBillingPeriodStart = next_open.CorrectsBillingPeriodStart
+inner join landing
+    on compared.CorrectsBillingPeriodStart = landing.CorrectsBillingPeriodStart
 where
     compared.CurrentBilledCost != compared.ClosedBilledCost
     or compared.CurrentEffectiveCost != compared.ClosedEffectiveCost

@@ -328,32 +328,48 @@ with_tolerance as (
         on unioned.BillingAccountId = account_tolerance.billing_account_id
     cross join default_tolerance
 
+),
+
+reconciled as (
+
+    select
+        BillingPeriodStart,
+        BillingPeriodStart as BillingMonth,
+        RecordType,
+        ReconciliationKey,
+        InvoiceId,
+        InvoiceIssuerName,
+        BillingAccountId,
+        BillingCurrency,
+        cast(InvoiceTotal as {{ money() }}) as InvoiceTotal,
+        cast(BilledCost as {{ money() }}) as BilledCost,
+        cast(BilledCost - InvoiceTotal as {{ money() }}) as Variance,
+        cast(Tolerance as {{ money() }}) as Tolerance,
+        case
+            when RecordType = 'adjustment' then 'adjustment'
+            when InvoiceTotal is null then 'invoice_missing'
+            when BilledCost is null then 'data_missing'
+            when abs(BilledCost - InvoiceTotal) <= Tolerance then 'matched'
+            else 'out_of_tolerance'
+        end as Status,
+        cast(ClosedBilledCost as {{ money() }}) as ClosedBilledCost,
+        cast(AdjustmentBilledCost as {{ money() }}) as AdjustmentBilledCost,
+        CorrectsBillingPeriodStart,
+        AdjustmentBillingPeriodStart,
+        InvoiceSourceFile
+    from with_tolerance
+
 )
 
+-- The rule the run summary warns by: an open month with an invoice that does not match
+-- cannot be closed (`finops close` refuses it).
 select
-    BillingPeriodStart,
-    BillingPeriodStart as BillingMonth,
-    RecordType,
-    ReconciliationKey,
-    InvoiceId,
-    InvoiceIssuerName,
-    BillingAccountId,
-    BillingCurrency,
-    cast(InvoiceTotal as {{ money() }}) as InvoiceTotal,
-    cast(BilledCost as {{ money() }}) as BilledCost,
-    cast(BilledCost - InvoiceTotal as {{ money() }}) as Variance,
-    cast(Tolerance as {{ money() }}) as Tolerance,
-    case
-        when RecordType = 'adjustment' then 'adjustment'
-        when InvoiceTotal is null then 'invoice_missing'
-        when BilledCost is null then 'data_missing'
-        when abs(BilledCost - InvoiceTotal) <= Tolerance then 'matched'
-        else 'out_of_tolerance'
-    end as Status,
-    cast(ClosedBilledCost as {{ money() }}) as ClosedBilledCost,
-    cast(AdjustmentBilledCost as {{ money() }}) as AdjustmentBilledCost,
-    CorrectsBillingPeriodStart,
-    AdjustmentBillingPeriodStart,
-    InvoiceSourceFile
-
-from with_tolerance
+    reconciled.*,
+    (
+        reconciled.RecordType = 'invoice'
+        and reconciled.Status != 'matched'
+        and closed_periods.BillingPeriodStart is null
+    ) as BlocksClose
+from reconciled
+left join closed_periods
+    on reconciled.BillingPeriodStart = closed_periods.BillingPeriodStart

@@ -1,16 +1,17 @@
 -- The FinOps KPIs of every family in one long table: one row per billing period, provider,
--- currency, KPI and dimension. A new KPI family adds rows, not columns: it builds its own
--- intermediate model with the same columns and joins the union below. Money KPIs (an amount,
--- or an amount per unit) are also given in the reporting currency (docs/currency.md).
+-- currency, KPI and dimension. A new KPI family adds rows, not columns: its domain builds an
+-- ephemeral kpi_<family>_monthly mart with the same columns, which joins the union below.
+-- Money KPIs (an amount, or an amount per unit) are also given in the reporting currency
+-- (docs/currency.md).
 with allocation_kpis as (
 
-    select * from {{ ref('int_allocation_kpis_monthly') }}
+    select * from {{ ref('kpi_allocation_monthly') }}
 
 ),
 
 unit_economics_kpis as (
 
-    select * from {{ ref('int_unit_cost_kpis_monthly') }}
+    select * from {{ ref('kpi_unit_economics_monthly') }}
 
 ),
 

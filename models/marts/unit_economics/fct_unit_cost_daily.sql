@@ -10,7 +10,7 @@ with definitions as (
 
 costs as (
 
-    select * from {{ ref('int_unit_costs_daily') }}
+    select * from {{ ref('fct_product_cost_daily') }}
 
 ),
 

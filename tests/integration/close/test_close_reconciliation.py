@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import dagster as dg
 import duckdb
 
 from dagster_project.assets.close import CLOSE_KEY, RECONCILIATION_CHECK
 from dagster_project.close.files import sha256_of
-from dagster_project.close.rounding import round_total
 from dagster_project.definitions import definitions
 from dagster_project.partitions import partition_key
 from dagster_project.project import dbt_cli
@@ -141,7 +140,9 @@ def test_close_refuses_an_invoice_off_by_two_cents_and_closes_once_it_is_restore
     for line in lines:
         fields = line.split(",")
         charged[fields[3]] = charged.get(fields[3], 0) + Decimal(fields[-1])
-    assert charged == {c: round_total(v) for c, v in invoiced.items()}
+    # Finance rounds an invoice half up (away from zero) to the cent.
+    cent = Decimal("0.01")
+    assert charged == {c: v.quantize(cent, ROUND_HALF_UP) for c, v in invoiced.items()}
     assert materialization.metadata["already_closed"].value is False
 
     again = _run("close_job", home, instance, partition_key(period))
