@@ -146,11 +146,10 @@ def demo(workdir: str, seed: int, months: int) -> None:
     from dagster_project.generator import generate as generate_exports
 
     root = Path(workdir).resolve()
-    os.environ.setdefault("FINOPS_HOME", str(root))
     with console.status("generating demo exports"):
         truth = generate_exports(root, months=months, seed=seed)
     warehouse = root / "warehouse.duckdb"
-    runner.configure(str(warehouse), str(root / "landing"))
+    runner.configure(str(warehouse), str(root / "landing"), default_home=root)
     with console.status("ingesting, building models, running checks"):
         outcome = _exclusive(runner.run_pipeline)
     _report(outcome)
@@ -432,6 +431,8 @@ def ui(port: int, host: str, warehouse: str | None) -> None:
     from dagster_project.project import ensure_manifest
 
     runner.configure(warehouse, None)
+    # Parsed once here: the processes `dagster dev` starts, each loading the definitions, then
+    # find the manifest current instead of parsing it at the same time.
     ensure_manifest()
     console.print(
         f"Dagster UI on http://{host}:{port} for {os.environ['FINOPS_WAREHOUSE']} "

@@ -10,11 +10,12 @@ import hashlib
 import os
 import shutil
 import sys
-from functools import cached_property
+from functools import cache, cached_property
 from importlib.metadata import version
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.core.dbt_cli_invocation import PARTIAL_PARSE_FILE_NAME
 from packaging.version import Version
 
 from dagster_project.locations import (
@@ -27,27 +28,27 @@ from dagster_project.locations import (
 # dbt is installed beside this interpreter; a shell that did not activate the venv lacks it on PATH.
 DBT_EXECUTABLE = shutil.which("dbt") or str(Path(sys.executable).parent / "dbt")
 
-TARGET_DIR = dbt_target_dir()
-# dagster-dbt gives each dbt invocation its own directory under DBT_TARGET_PATH, and dbt its log
-# there too; left unset, that is target/ inside the project, i.e. inside an installed package.
-# Child processes (`finops ui`'s `dagster dev`) inherit it.
-os.environ["DBT_TARGET_PATH"] = str(TARGET_DIR)
 
-# The project directory is chosen in locations, not through DbtProject's packaged_project_dir:
-# under `dagster dev` DbtProject ignores the packaged copy (an installed package has no other),
-# and elsewhere it would prefer a packaged copy over the repo files of a clone.
-dbt_project = DbtProject(
-    project_dir=PROJECT_DIR,
-    profiles_dir=PROFILES_DIR,
-    target_path=TARGET_DIR,
-    target=os.environ.get("FINOPS_DBT_TARGET", "dev"),
-)
-# `dagster dev` parses the project on start; the `finops` CLI calls ensure_manifest() instead.
-dbt_project.prepare_if_dev()
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project, made on first use: the target directory and the dbt target are read from
+    the environment then (FINOPS_DBT_TARGET, DBT_TARGET_PATH), after the CLI has set it up.
+
+    The project directory is chosen in locations, not through DbtProject's packaged_project_dir:
+    under `dagster dev` DbtProject ignores the packaged copy (an installed package has no other),
+    and elsewhere it would prefer a packaged copy over the repo files of a clone.
+    """
+    return DbtProject(
+        project_dir=PROJECT_DIR,
+        profiles_dir=PROFILES_DIR,
+        target_path=dbt_target_dir(),
+        target=os.environ.get("FINOPS_DBT_TARGET", "dev"),
+    )
 
 
 class WarehouseDbtCli(DbtCliResource):
-    """dagster-dbt's dbt CLI resource without two start-up costs this project does not need.
+    """dagster-dbt's dbt CLI resource without two start-up costs this project does not need, and
+    with its dbt directories under the project's target directory.
 
     Before each dbt command it runs `dbt --version` in a subprocess (about 3 s) and loads dbt's
     adapter into the Dagster process (about 5 s); the adapter serves only the optional row-count
@@ -63,12 +64,23 @@ class WarehouseDbtCli(DbtCliResource):
     def _initialize_dbt_core_adapter(self, args):
         return None
 
+    def _get_unique_target_path(self, *, context) -> Path:
+        # dagster-dbt puts each invocation's directory under DBT_TARGET_PATH, else target/ in the
+        # project (inside an installed package), and copies dbt's partial-parse state from there
+        # unless the directory has it: both go under this project's target directory instead.
+        target = dbt_project().target_path
+        path = target / super()._get_unique_target_path(context=context).name
+        path.mkdir(parents=True)
+        if (state := target / PARTIAL_PARSE_FILE_NAME).exists():
+            shutil.copy(state, path / PARTIAL_PARSE_FILE_NAME)
+        return path
+
 
 def dbt_cli() -> DbtCliResource:
     """The dbt CLI resource of this project (target and warehouse from the environment)."""
     return WarehouseDbtCli(
-        project_dir=dbt_project,
-        profiles_dir=str(dbt_project.profiles_dir),
+        project_dir=dbt_project(),
+        profiles_dir=str(PROFILES_DIR),
         target=os.environ.get("FINOPS_DBT_TARGET", "dev"),
         dbt_executable=DBT_EXECUTABLE,
     )
@@ -80,13 +92,14 @@ def ensure_manifest() -> Path:
     The parse is skipped when nothing it reads has changed since the manifest was written: even
     a partial parse costs about 4 s, most of a small run's fixed cost.
     """
-    inputs = dbt_project.target_path / "manifest.inputs"
+    project = dbt_project()
+    inputs = project.target_path / "manifest.inputs"
     fingerprint = _project_fingerprint()
-    if dbt_project.manifest_path.exists() and inputs.exists() and inputs.read_text() == fingerprint:
-        return dbt_project.manifest_path
-    dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    if project.manifest_path.exists() and inputs.exists() and inputs.read_text() == fingerprint:
+        return project.manifest_path
+    dbt_cli().cli(["parse", "--quiet"], target_path=project.target_path).wait()
     inputs.write_text(fingerprint)
-    return dbt_project.manifest_path
+    return project.manifest_path
 
 
 # What dbt and Python write inside the project (dbt's anonymous user id lands in dbt/).
@@ -97,7 +110,7 @@ def _project_fingerprint() -> str:
     """A hash of what a parse reads: every project file's path, size and mtime, dbt's version
     and the target."""
     digest = hashlib.sha256(
-        f"{version('dbt-core')} {version('dbt-duckdb')} {dbt_project.target}".encode()
+        f"{version('dbt-core')} {version('dbt-duckdb')} {dbt_project().target}".encode()
     )
     for part in DBT_PROJECT_PARTS:
         root = PROJECT_DIR / part
@@ -116,13 +129,14 @@ def semantic_project_dir() -> Path:
     `<project>/target/` only: the project itself in a clone; elsewhere (an installed package, or
     another DBT_TARGET_PATH) a directory beside the target holding links to the project file and
     the target."""
-    if dbt_project.target_path == PROJECT_DIR / "target":
+    target = dbt_project().target_path
+    if target == PROJECT_DIR / "target":
         return PROJECT_DIR
-    shim = dbt_project.target_path.parent / f"{dbt_project.target_path.name}-mf-project"
+    shim = target.parent / f"{target.name}-mf-project"
     shim.mkdir(parents=True, exist_ok=True)
     for name, points_to in (
         ("dbt_project.yml", PROJECT_DIR / "dbt_project.yml"),
-        ("target", dbt_project.target_path),
+        ("target", target),
     ):
         link = shim / name
         if not (link.is_symlink() and link.readlink() == points_to):

@@ -29,6 +29,8 @@ from dagster._core.storage.tags import (
 )
 
 from dagster_project import run_history
+from dagster_project.assets.close import blocking_check_keys
+from dagster_project.definitions import definitions
 from dagster_project.formats import RATE_FORMATS
 from dagster_project.partitions import (
     FIRST_BILLING_MONTH,
@@ -38,6 +40,13 @@ from dagster_project.partitions import (
     partition_key,
     partition_range,
     period_label,
+)
+from dagster_project.resources import (
+    default_landing,
+    default_quarantine,
+    default_warehouse,
+    state_dir,
+    warehouse_tags,
 )
 from dagster_project.warehouse_connection import connect, rows_if_built
 
@@ -83,25 +92,30 @@ class PipelineOutcome:
         return not self.blocking_failures and not self.run_failures
 
 
-def configure(warehouse: str | None, landing: str | None, quarantine: str | None = None) -> None:
-    """Point resources, the dbt profile and the Dagster instance at the chosen locations.
+def configure(
+    warehouse: str | None,
+    landing: str | None,
+    quarantine: str | None = None,
+    default_home: Path | None = None,
+) -> None:
+    """Point this process, and those it starts, at the chosen locations; call it before
+    `definitions()`, whose resources read them.
 
-    Every location becomes an absolute path in the environment: dbt runs in the project
-    directory, so a relative path would name another file there. The Dagster instance
-    (DAGSTER_HOME) and the quarantine (FINOPS_QUARANTINE) are the warehouse's own, in its state
-    directory, unless set in the environment.
+    The locations go into this process's environment because other programs read them there:
+    dbt, a subprocess, attaches FINOPS_WAREHOUSE (dagster_project.dbt_warehouse_plugin), Dagster
+    finds its instance through DAGSTER_HOME, and `finops ui`'s `dagster dev` inherits them all.
+    Every location becomes an absolute path: dbt runs in the project directory, so a relative
+    path would name another file there. The Dagster instance (DAGSTER_HOME) and the quarantine
+    (FINOPS_QUARANTINE) are the warehouse's own, in its state directory, unless set in the
+    environment. FINOPS_HOME, when unset, becomes `default_home`, else `.finops`.
     """
-    from dagster_project import resources
-
-    home = Path(os.environ.get("FINOPS_HOME", ".finops")).resolve()
+    home = Path(os.environ.get("FINOPS_HOME") or default_home or ".finops").resolve()
     os.environ["FINOPS_HOME"] = str(home)
-    os.environ["FINOPS_WAREHOUSE"] = str(Path(warehouse or resources.default_warehouse()).resolve())
-    landing = landing or resources.default_landing()
+    os.environ["FINOPS_WAREHOUSE"] = str(Path(warehouse or default_warehouse()).resolve())
+    landing = landing or default_landing()
     os.environ["FINOPS_LANDING"] = landing if "://" in landing else str(Path(landing).resolve())
-    os.environ["FINOPS_QUARANTINE"] = str(
-        Path(quarantine or resources.default_quarantine()).resolve()
-    )
-    state = resources.state_dir(os.environ["FINOPS_WAREHOUSE"])
+    os.environ["FINOPS_QUARANTINE"] = str(Path(quarantine or default_quarantine()).resolve())
+    state = state_dir(os.environ["FINOPS_WAREHOUSE"])
     dagster_home = Path(os.environ.get("DAGSTER_HOME") or state / "dagster").resolve()
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     dagster_home.mkdir(parents=True, exist_ok=True)
@@ -149,8 +163,6 @@ def _execute(
 
     The Dagster UI shows the same events; the CLI prints only the outcome.
     """
-    from dagster_project.resources import state_dir, warehouse_tags
-
     warehouse = os.environ["FINOPS_WAREHOUSE"]
     log_dir = state_dir(warehouse) / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -172,12 +184,7 @@ def _execute(
 def run_pipeline(periods: set[str] | None = None, full_refresh: bool = False) -> PipelineOutcome:
     """Ingest the landing directory and build the models over the months that changed (all of
     them on a full refresh); never raises for a failed check."""
-    from dagster_project.project import ensure_manifest
-
-    ensure_manifest()
-    from dagster_project.definitions import defs
     from dagster_project.ingest import plan_landing
-    from dagster_project.resources import default_landing
 
     planned = plan_landing(default_landing())
     found = {
@@ -195,13 +202,8 @@ def run_pipeline(periods: set[str] | None = None, full_refresh: bool = False) ->
         )
         return outcome
     instance = dg.DagsterInstance.get()
-    repo = defs.get_repository_def()
-    blocking = {
-        spec.key
-        for assets_def in repo.asset_graph.assets_defs
-        for spec in assets_def.check_specs
-        if spec.blocking
-    }
+    defs = definitions()
+    blocking = blocking_check_keys(defs.get_repository_def().asset_graph)
 
     if wanted or any(f.error for f in planned):
         # Files that cannot be planned (unknown format, unreadable) are quarantined by any ingest
@@ -276,8 +278,6 @@ def _last_built(instance: dg.DagsterInstance, warehouse: Path) -> dict[str, dt.d
     """When the newest successful transform_job run on this warehouse covering each billing
     month began (UTC); a run with no partition (before the models were partitioned) covers
     every month, as the key "*"."""
-    from dagster_project.resources import warehouse_tags
-
     records = instance.get_run_records(
         dg.RunsFilter(
             job_name="transform_job",
@@ -391,12 +391,9 @@ class CloseOutcome:
 def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
     """Close one billing month through Dagster; never raises for a refusal."""
     from dagster_project.assets.close import CLOSE_KEY, CLOSE_PERIOD_TAG, RECONCILIATION_CHECK
-    from dagster_project.project import ensure_manifest
 
     label = period_label(period)
-    ensure_manifest()
-    from dagster_project.definitions import defs
-
+    defs = definitions()
     outcome = CloseOutcome(label, PipelineOutcome(periods=[label]))
     already = _closed_state(label)
     if already is not None:
@@ -467,12 +464,9 @@ class ReportOutcome:
 def run_report(period: str, out: str | None = None) -> ReportOutcome:
     """Write the month-in-review report of one billing month through Dagster (report_job)."""
     from dagster_project.assets.report import REPORT_KEY
-    from dagster_project.project import ensure_manifest
 
     label = period_label(period)
-    ensure_manifest()
-    from dagster_project.definitions import defs
-
+    defs = definitions()
     outcome = ReportOutcome(label, PipelineOutcome(periods=[label]))
     result = _execute(
         defs.resolve_job_def("report_job"),

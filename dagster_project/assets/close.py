@@ -8,6 +8,8 @@ Dagster does not start the close asset in that run (the UI shows the check and i
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+from dagster._core.definitions.assets.job.asset_job import JobScopedAssetGraph
 from dagster._core.storage.asset_check_execution_record import (
     AssetCheckExecutionRecord,
     AssetCheckExecutionRecordStatus,
@@ -74,17 +76,36 @@ class CloseConfig(dg.Config):
     out_root: str = ""
 
 
+def blocking_check_keys(asset_graph: AssetGraph) -> set[dg.AssetCheckKey]:
+    """The checks of the graph declared blocking (a failure holds back downstream assets). A
+    non-blocking check whose failure has ERROR severity (a dbt test of error severity) protects
+    money too: callers judge it by its evaluation."""
+    return {spec.key for spec in _check_specs(asset_graph) if spec.blocking}
+
+
+def _code_location_graph(context: dg.AssetCheckExecutionContext) -> AssetGraph:
+    """The asset graph of the code location the running job belongs to. The job's own graph
+    holds only what it selected, and an in-process run (the CLI's) has no repository on its
+    context, but every job graph keeps the graph it was selected from."""
+    graph = context.job_def.asset_layer.asset_graph
+    while isinstance(graph, JobScopedAssetGraph):
+        graph = graph.source_asset_graph
+    return graph
+
+
+def _check_specs(asset_graph: AssetGraph) -> list[dg.AssetCheckSpec]:
+    return [spec for assets_def in asset_graph.assets_defs for spec in assets_def.check_specs]
+
+
 def failed_blocking_checks(context: dg.AssetCheckExecutionContext, warehouse: Path) -> list[str]:
     """Checks that protect money (blocking, or dbt tests of error severity) whose latest
     execution on this warehouse failed: the marts a close reads may be stale or wrong.
 
     Only runs tagged with this warehouse count, so warehouses sharing one Dagster instance
     never gate each other's close."""
-    from dagster_project.definitions import defs  # the code location this check belongs to
-
-    specs = [s for a in defs.resolve_asset_graph().assets_defs for s in a.check_specs]
-    blocking = {s.key for s in specs if s.blocking}
-    keys = [s.key for s in specs if s.key.name != RECONCILIATION_CHECK]
+    asset_graph = _code_location_graph(context)
+    blocking = blocking_check_keys(asset_graph)
+    keys = [s.key for s in _check_specs(asset_graph) if s.key.name != RECONCILIATION_CHECK]
     runs = {
         record.dagster_run.run_id
         for record in context.instance.get_run_records(

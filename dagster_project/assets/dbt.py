@@ -21,12 +21,12 @@ from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliResource,
+    DbtProject,
     dbt_assets,
 )
 
 from dagster_project.assets.owners import DAILY, owners
 from dagster_project.partitions import billing_month_partitions, partition_range_to_dbt_env
-from dagster_project.project import dbt_project
 
 
 def model_layer(dbt_resource_props: Mapping[str, Any]) -> str:
@@ -115,25 +115,35 @@ class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    dagster_dbt_translator=translator,
-    project=dbt_project,
-    partitions_def=billing_month_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
-def warehouse_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
-):
-    """Build every selected model and run its data tests (`dbt build`); a failing test fails the
-    run."""
-    months = context.partition_key_range
-    args = ["build", *PRODUCTION_BUILD_ARGS, *(["--full-refresh"] if config.full_refresh else [])]
-    # The months go to dbt in its environment (dagster-dbt passes this process's on); as --vars
-    # each new range would cost dbt a full parse of the project.
-    with _environment(partition_range_to_dbt_env(months.start, months.end)):
-        invocation = dbt.cli(args, context=context)
-    yield from invocation.stream()
+def build_warehouse_models(project: DbtProject) -> dg.AssetsDefinition:
+    """The dbt models of `project` as one multi-asset, read from its manifest (which must exist:
+    project.ensure_manifest)."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        dagster_dbt_translator=translator,
+        project=project,
+        partitions_def=billing_month_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+    )
+    def warehouse_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+    ):
+        """Build every selected model and run its data tests (`dbt build`); a failing test fails
+        the run."""
+        months = context.partition_key_range
+        args = [
+            "build",
+            *PRODUCTION_BUILD_ARGS,
+            *(["--full-refresh"] if config.full_refresh else []),
+        ]
+        # The months go to dbt in its environment (dagster-dbt passes this process's on); as
+        # --vars each new range would cost dbt a full parse of the project.
+        with _environment(partition_range_to_dbt_env(months.start, months.end)):
+            invocation = dbt.cli(args, context=context)
+        yield from invocation.stream()
+
+    return warehouse_models
 
 
 @contextmanager

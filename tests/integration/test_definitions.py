@@ -4,18 +4,25 @@ import json
 from datetime import timedelta
 
 import dagster as dg
+import pytest
 from dagster._core.definitions.freshness import TimeWindowFreshnessPolicy
 
-from dagster_project.assets.close import RECONCILIATION_CHECK, RECONCILIATION_KEY
+from dagster_project.assets.close import (
+    RECONCILIATION_CHECK,
+    RECONCILIATION_KEY,
+    blocking_check_keys,
+)
+from dagster_project.definitions import definitions
 from dagster_project.formats import FORMATS
 from dagster_project.project import ensure_manifest
 
 
-def test_definitions_load_with_lineage_from_raw_tables_to_staging():
-    ensure_manifest()
-    from dagster_project.definitions import defs
+@pytest.fixture(scope="module")
+def graph():
+    return definitions().resolve_asset_graph()
 
-    graph = defs.resolve_asset_graph()
+
+def test_definitions_load_with_lineage_from_raw_tables_to_staging(graph):
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     for fmt in FORMATS.values():
         assert f"raw/{fmt.raw_table}" in keys
@@ -28,11 +35,7 @@ def test_definitions_load_with_lineage_from_raw_tables_to_staging():
         assert parents == ({"close"} if key.path[1].startswith("stg_close__") else {"raw"}), key
 
 
-def test_gx_suites_warn_on_every_raw_table_and_the_reconciliation_gate_blocks():
-    ensure_manifest()
-    from dagster_project.definitions import defs
-
-    graph = defs.resolve_asset_graph()
+def test_gx_suites_warn_on_every_raw_table_and_the_reconciliation_gate_blocks(graph):
     checks = {spec.key: spec for assets_def in graph.assets_defs for spec in assets_def.check_specs}
     # A refused file is quarantined, never loaded: its check warns, the good files build on.
     for fmt in FORMATS.values():
@@ -48,11 +51,7 @@ def dbt_nodes() -> dict:
     return json.loads(ensure_manifest().read_text())["nodes"]
 
 
-def test_every_asset_has_a_description_owners_a_group_and_kinds():
-    ensure_manifest()
-    from dagster_project.definitions import defs
-
-    graph = defs.resolve_asset_graph()
+def test_every_asset_has_a_description_owners_a_group_and_kinds(graph):
     missing = []
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
@@ -80,11 +79,7 @@ def test_every_asset_has_a_description_owners_a_group_and_kinds():
         assert {"dbt", "duckdb", stored} <= kinds, node["name"]
 
 
-def test_dbt_tests_of_error_severity_block_and_warnings_do_not():
-    ensure_manifest()
-    from dagster_project.definitions import defs
-
-    graph = defs.resolve_asset_graph()
+def test_dbt_tests_of_error_severity_block_and_warnings_do_not(graph):
     # dagster-dbt names the dbt test behind each check it made.
     checks = {
         spec.metadata["dagster_dbt/unique_id"]: spec
@@ -103,13 +98,16 @@ def test_dbt_tests_of_error_severity_block_and_warnings_do_not():
         assert spec.description.endswith(
             "downstream assets wait." if error else "nothing downstream is held back."
         ), uid
+    # What the CLI's summary and the close gate count as blocking: the dbt tests of error
+    # severity, per dbt's manifest, and the reconciliation gate; nothing else.
+    assert blocking_check_keys(graph) == {
+        spec.key
+        for uid, spec in checks.items()
+        if nodes[uid]["config"]["severity"].lower() == "error"
+    } | {dg.AssetCheckKey(RECONCILIATION_KEY, RECONCILIATION_CHECK)}
 
 
-def test_the_ingest_and_the_focus_mart_are_expected_to_refresh_daily():
-    ensure_manifest()
-    from dagster_project.definitions import defs
-
-    graph = defs.resolve_asset_graph()
+def test_the_ingest_and_the_focus_mart_are_expected_to_refresh_daily(graph):
     for key in (["raw", "ingest_manifest"], ["marts", "fct_cost_and_usage"]):
         policy = graph.get(dg.AssetKey(key)).freshness_policy
         assert isinstance(policy, TimeWindowFreshnessPolicy), key

@@ -18,6 +18,10 @@ import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project import runner
+from dagster_project.assets.close import RECONCILIATION_CHECK
+from dagster_project.cli import _demo_hints
+from dagster_project.definitions import definitions
 from dagster_project.resources import state_dir, warehouse_tags
 from dagster_project.warehouse_connection import connect
 
@@ -98,16 +102,10 @@ def first_period(truth: dict) -> str:
 def plant_failed_check(instance: dg.DagsterInstance, warehouse: Path) -> str:
     """Record, in a real run on `warehouse`, a failed ERROR-severity execution of one of the
     project's dbt checks (as a broken build would); returns its description."""
-    from dagster_project.project import ensure_manifest
-
-    ensure_manifest()  # the dbt assets read the manifest when definitions is imported
-    from dagster_project.assets.close import RECONCILIATION_CHECK
-    from dagster_project.definitions import defs
-
     key = min(
         (
             s.key
-            for a in defs.resolve_asset_graph().assets_defs
+            for a in definitions().resolve_asset_graph().assets_defs
             for s in a.check_specs
             if s.key.name != RECONCILIATION_CHECK
         ),
@@ -164,8 +162,6 @@ def test_a_failed_check_on_one_warehouse_never_gates_another_sharing_the_instanc
 
 
 def test_the_cli_keeps_a_warehouse_state_beside_it_unless_told_otherwise(tmp_path, monkeypatch):
-    from dagster_project import runner
-
     for name in (*STATE_VARIABLES, "FINOPS_HOME"):
         monkeypatch.setenv(name, "")  # so that undo also removes what configure sets
         monkeypatch.delenv(name)
@@ -186,8 +182,6 @@ def test_the_cli_keeps_a_warehouse_state_beside_it_unless_told_otherwise(tmp_pat
 def test_the_demo_hints_name_what_is_in_use_and_run_as_printed_in_a_fresh_shell(
     close_home, tmp_path, monkeypatch
 ):
-    from dagster_project.cli import _demo_hints
-
     warehouse = close_home.warehouse
     monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DAGSTER_HOME", str(state_dir(warehouse) / "dagster"))

@@ -12,16 +12,14 @@ import dagster as dg
 import yaml
 from processes import descendants, ignore_stop_signals, kill_what_is_left, left_alive_after
 
+from dagster_project.definitions import definitions
 from dagster_project.partitions import partition_key
-from dagster_project.project import ensure_manifest
 
 
 def test_landing_sensor_requests_one_ingest_per_month_with_new_files(generator_demo, monkeypatch):
     root, truth = generator_demo
     monkeypatch.setenv("FINOPS_LANDING", str(root / "landing"))
-    ensure_manifest()
-    from dagster_project.definitions import defs
-
+    defs = definitions()
     sensor = defs.resolve_sensor_def("landing_sensor")
     context = dg.build_sensor_context(cursor=None, definitions=defs)
     requests = list(sensor(context))

@@ -2,6 +2,7 @@
 Chromium. Each page's rendered DOM must name the assets, checks, partitions and run it is about,
 and its screenshot lands in tests/artifacts/ui/ for a person to look at."""
 
+import functools
 import json
 import shutil
 import signal
@@ -18,6 +19,7 @@ import dagster as dg
 import pytest
 from processes import descendants, ignore_stop_signals, kill_what_is_left, left_alive_after
 
+from dagster_project.definitions import definitions
 from dagster_project.formats import FORMATS
 from dagster_project.partitions import partition_key
 from dagster_project.project import ensure_manifest
@@ -151,11 +153,9 @@ def open_page(url: str, name: str) -> list[str]:
     return Texts(dom).texts
 
 
+@functools.cache
 def asset_graph():
-    ensure_manifest()
-    from dagster_project.definitions import defs
-
-    return defs.resolve_asset_graph()
+    return definitions().resolve_asset_graph()
 
 
 def test_lineage_draws_every_group_without_a_cycle(ui):

@@ -9,7 +9,10 @@ import duckdb
 
 from dagster_project.assets.close import CLOSE_KEY, RECONCILIATION_CHECK
 from dagster_project.close.files import sha256_of
+from dagster_project.definitions import definitions
 from dagster_project.partitions import partition_key
+from dagster_project.project import dbt_cli
+from dagster_project.resources import WarehouseSettings
 
 
 def test_every_demo_invoice_reconciles_to_its_ground_truth_amount(demo_run):
@@ -51,11 +54,8 @@ def _set_invoice_amount(warehouse, invoice_id: str, amount: Decimal) -> None:
 
 
 def _run(job_name: str, home, instance, partition: str | None = None):
-    from dagster_project.definitions import defs
-    from dagster_project.project import dbt_cli
-    from dagster_project.resources import WarehouseSettings
-
-    return defs.resolve_job_def(job_name).execute_in_process(  # in this process, on the copy
+    job = definitions().resolve_job_def(job_name)
+    return job.execute_in_process(  # in this process, on the copy
         instance=instance,
         partition_key=partition,
         raise_on_error=False,

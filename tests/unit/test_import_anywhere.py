@@ -1,0 +1,101 @@
+"""The package imports in any order: no import cycle, and the code location loads in a fresh
+clone (no dbt manifest yet) the way `dagster dev -m dagster_project.definitions` loads it."""
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+
+from dagster_project.locations import PACKAGE_DIR
+from dagster_project.project import ensure_manifest
+
+PACKAGE = PACKAGE_DIR.name
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Which package modules each module imports, anywhere in its body (a function-local
+    import hides a cycle from Python until the function runs, not from this graph)."""
+    modules = {_module_name(path): path for path in PACKAGE_DIR.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                # `from package import module` imports the module, not only the package.
+                submodules = {f"{node.module}.{a.name}" for a in node.names} & modules.keys()
+                imported |= submodules or {node.module}
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+        graph[name] = (imported & modules.keys()) - {name}
+    return graph
+
+
+def test_the_package_has_no_import_cycle():
+    graph = import_graph()
+    assert "dagster_project.definitions" in graph["dagster_project.runner"]  # the graph is read
+    try:
+        TopologicalSorter(graph).prepare()
+    except CycleError as error:
+        raise AssertionError(f"import cycle: {' -> '.join(error.args[1])}") from None
+
+
+LOAD_LIKE_DAGSTER = """
+import json, sys
+from pathlib import Path
+
+target = Path(sys.argv[1])
+import dagster_project.definitions  # noqa: F401
+manifest_after_import = (target / "manifest.json").exists()
+
+from dagster._core.definitions.reconstruct import repository_def_from_target_def
+from dagster._core.workspace.autodiscovery import loadable_targets_from_python_module
+
+[loadable] = loadable_targets_from_python_module("dagster_project.definitions", None)
+repository = repository_def_from_target_def(loadable.target_definition)
+print(json.dumps({
+    "manifest_after_import": manifest_after_import,
+    "attribute": loadable.attribute,
+    "jobs": sorted(job.name for job in repository.get_all_jobs()),
+    "assets": sorted(key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()),
+}))
+"""
+
+
+def test_definitions_load_in_a_fresh_clone_without_a_manifest(tmp_path):
+    # dbt's own manifest, from the usual target directory: the ground truth of the models (an
+    # ephemeral model leaves nothing in the warehouse and is no asset).
+    manifest = json.loads(ensure_manifest().read_text())
+    models = {
+        f"{'seeds' if n['resource_type'] == 'seed' else n['fqn'][1]}/{n['name']}"
+        for n in manifest["nodes"].values()
+        if n["resource_type"] in ("model", "seed") and n["config"]["materialized"] != "ephemeral"
+    }
+    # A target directory holding no manifest, as in a fresh clone. dbt's partial-parse state is
+    # copied in only to spare the test a full parse (it reads the same project files).
+    target = tmp_path / "target"
+    target.mkdir()
+    shutil.copy(ensure_manifest().parent / "partial_parse.msgpack", target)
+    env = {**os.environ, "DBT_TARGET_PATH": str(target), "PYTHONPATH": str(PACKAGE_DIR.parent)}
+    loaded = subprocess.run(
+        [sys.executable, "-c", LOAD_LIKE_DAGSTER, str(target)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    result = json.loads(loaded.stdout.strip().splitlines()[-1])
+    assert result["manifest_after_import"] is False  # importing reads and writes nothing
+    assert result["attribute"] == "definitions"
+    assert {"ingest_job", "transform_job", "close_job", "report_job"} <= set(result["jobs"])
+    assert models <= set(result["assets"])
+    assert (target / "manifest.json").exists()
