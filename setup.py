@@ -1,7 +1,7 @@
 """Ships the dbt project inside the package, so an installed `finops` runs without the repo.
 
 A wheel gets a copy of the project (dbt_project.yml, models, macros, seeds, dbt/, expectations)
-in dagster_project/dbt_project/, which dagster_project/locations.py reads when the repo is not
+in finops_warehouse/dbt_project/, which finops_warehouse/locations.py reads when the repo is not
 beside the package. The copy is made in the build directory only: the source tree never holds
 it, and an editable install reads the repo itself. Everything else is in pyproject.toml.
 """
@@ -30,7 +30,7 @@ class BuildPyWithDbtProject(build_py):
         super().run()
         if self.editable_mode:
             return
-        destination = Path(self.build_lib) / "dagster_project" / "dbt_project"
+        destination = Path(self.build_lib) / "finops_warehouse" / "dbt_project"
         shutil.rmtree(destination, ignore_errors=True)  # a file removed from the repo goes too
         destination.mkdir(parents=True)
         for part in PROJECT_PARTS:

@@ -82,8 +82,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from dagster_project.generator import generate
-    from dagster_project.ingest import ingest
+    from finops_generator import generate
+    from finops_warehouse.ingest import ingest
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="allocation-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from dagster_project.warehouse_connection import connect
+from finops_warehouse.warehouse_connection import connect
 
 SUMMARY = """
 select LabelKind, Labelled, Scored, Detected, Recall, MinDaysToDetect, MaxDaysToDetect,

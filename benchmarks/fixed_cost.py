@@ -29,12 +29,12 @@ TARGET_SECONDS = 20.0
 
 def finops_command() -> list[str]:
     script = Path(sys.executable).with_name("finops")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "dagster_project.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "finops_warehouse.cli"]
 
 
 def make_landing(workdir: Path, seed: int) -> tuple[Path, int]:
     """A landing directory holding one generated FOCUS export; (landing, its rows)."""
-    from dagster_project.generator import generate
+    from finops_generator import generate
 
     generated = workdir / "gen"
     generate(generated, months=1, seed=seed)

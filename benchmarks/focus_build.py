@@ -49,7 +49,7 @@ from pathlib import Path
 import psutil
 from _measure import RESULT_PREFIX, Measurement, check, measure  # benchmarks/ is on sys.path
 
-from dagster_project.warehouse_connection import duckdb_memory_limit
+from finops_warehouse.warehouse_connection import duckdb_memory_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -66,7 +66,7 @@ MIB = 1024 * 1024
 def child_ingest(warehouse: str, landing: str, quarantine: str) -> dict:
     import logging
 
-    from dagster_project.ingest import ingest
+    from finops_warehouse.ingest import ingest
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
@@ -151,8 +151,8 @@ def plan_generator_rows(target: int, seed: int) -> tuple[int, int]:
     the scale for ``target``; the total the generator then expects is what ``rows`` must be.
     Returns (rows to request, CUR 2.0 rows expected).
     """
-    from dagster_project.generator import DEFAULT_START, build_world
-    from dagster_project.generator.periods import month_range
+    from finops_generator import DEFAULT_START, build_world
+    from finops_generator.periods import month_range
 
     months = month_range(DEFAULT_START, 1)
 
@@ -173,7 +173,7 @@ def plan_generator_rows(target: int, seed: int) -> tuple[int, int]:
 
 def generate_cur2(workdir: Path, target: int, seed: int, generator_rows: int | None) -> dict:
     """Generate one month; keep only the CUR 2.0 Parquet under ``workdir/landing``."""
-    from dagster_project.generator import generate
+    from finops_generator import generate
 
     expected = None
     if generator_rows is None:

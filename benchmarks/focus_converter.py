@@ -104,7 +104,7 @@ def generate_cur(workdir: Path, target_rows: int, seed: int) -> tuple[Path, int]
     ``generate(rows=...)`` scales all formats together, so the legacy CUR share is measured
     and the total rescaled once or twice until the CSV is within 5% of the target.
     """
-    from dagster_project.generator import generate
+    from finops_generator import generate
 
     gen_dir = workdir / "generated"
     total = target_rows
@@ -145,7 +145,7 @@ def parquet_rows(path: Path) -> int | None:
 
 def finops_command() -> list[str]:
     script = Path(sys.executable).with_name("finops")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "dagster_project.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "finops_warehouse.cli"]
 
 
 def outcome(m: Measurement) -> str:
@@ -225,7 +225,7 @@ def run_finops(
 def run_floor(csv_path: Path, workdir: Path, log: Path, args: argparse.Namespace) -> dict:
     # Imported here, not at the top: the floor's child runs this file and should start as fast
     # as DuckDB alone does (the project's package takes 0.2 s to import).
-    from dagster_project.warehouse_connection import duckdb_memory_limit
+    from finops_warehouse.warehouse_connection import duckdb_memory_limit
 
     command = [sys.executable, str(Path(__file__).resolve()), "--floor"]
     m = measure(

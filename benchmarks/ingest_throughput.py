@@ -1,17 +1,17 @@
 """Ingestion throughput and peak memory on a large legacy CUR CSV (gzip).
 
 Builds a legacy CUR file of ``--rows`` rows with DuckDB (set-based, no Python loop), then runs
-``dagster_project.ingest.ingest`` on it in a fresh child process and reports wall time,
+``finops_warehouse.ingest.ingest`` on it in a fresh child process and reports wall time,
 rows/s, the child's CPU seconds, the per-step timings and the child's peak RSS (so the build
 does not count).
 
     python benchmarks/ingest_throughput.py --rows 1000000 --workdir /tmp/finops-bench
 
-``--baseline DIR`` compares with another source tree (a directory holding ``dagster_project/``
+``--baseline DIR`` compares with another source tree (a directory holding ``finops_warehouse/``
 and ``expectations/``), run alternately with this one ``--repeat`` times on the same file, so a
 busy machine slows both alike; the summary gives medians and the ratio:
 
-    git archive HEAD dagster_project expectations | tar -x -C /tmp/before
+    git archive HEAD finops_warehouse expectations | tar -x -C /tmp/before
     python benchmarks/ingest_throughput.py --baseline /tmp/before --repeat 3
 """
 
@@ -101,7 +101,7 @@ def _child(workdir: str, tree: str | None, queue) -> None:
     os.dup2(2, 1)  # progress bars DuckDB prints go to stderr: stdout holds only the JSON
     if tree:
         sys.path.insert(0, tree)
-    from dagster_project.ingest import ingest
+    from finops_warehouse.ingest import ingest
 
     root = Path(workdir)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

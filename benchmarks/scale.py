@@ -78,7 +78,7 @@ STAGE_LABELS = {  # fixed_cost.stages() keys, in the table's order and words
 def child_generate(out: str, months: str, seed: str, rows: str, start: str) -> dict:
     """Generate the landing; what it wrote, and the newest legacy CUR delivery of each month
     (its parts, rows and cost as the generator recorded them)."""
-    from dagster_project.generator import generate
+    from finops_generator import generate
 
     started = time.perf_counter()
     truth = generate(Path(out), int(months), int(seed), int(rows), start, progress=print)
@@ -113,8 +113,8 @@ def child_command(step: str, *step_args: str) -> list[str]:
 
 def plan(months: int, rows_per_month: int, seed: int) -> dict:
     """The generator's ``rows`` for the whole landing and the rows it expects to write."""
-    from dagster_project.generator import DEFAULT_START, build_world, plan_rows
-    from dagster_project.generator.periods import month_range
+    from finops_generator import DEFAULT_START, build_world, plan_rows
+    from finops_generator.periods import month_range
 
     periods = month_range(DEFAULT_START, months)
     rows = months * rows_per_month
@@ -133,7 +133,7 @@ def disk_needed(workdir: Path, expected_rows: int, months: int, seed: int) -> di
     filesystem lacks them. The GCP export (plain JSON lines) is most of the landing."""
     from collections import Counter
 
-    from dagster_project.generator import generate
+    from finops_generator import generate
 
     probe = workdir / "probe"
     truth = generate(probe, months=1, seed=seed, rows=PROBE_ROWS)

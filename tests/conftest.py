@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from filelock import FileLock
 
-from dagster_project.locations import DBT_PROJECT_PARTS
+from finops_warehouse.locations import DBT_PROJECT_PARTS
 
 # Each pytest-xdist worker parses and builds into its own dbt target directory: two dbt processes
 # writing one manifest.json and partial-parse file at once would corrupt them.
@@ -67,7 +67,7 @@ def generator_demo(tmp_path_factory):
     Two months cover the restated delivery, the refund of a prior month, the Savings Plan
     bought in the window and the GCP usage correction. Generated once for all workers.
     """
-    from dagster_project.generator import generate, load_ground_truth
+    from finops_generator import generate, load_ground_truth
 
     root = _shared(tmp_path_factory, "generator_demo")
     with FileLock(f"{root}.lock"):
@@ -81,7 +81,7 @@ def run_finops(*args: str, env: dict[str, str]):
     import sys
 
     return subprocess.run(
-        [sys.executable, "-m", "dagster_project.cli", *args],
+        [sys.executable, "-m", "finops_warehouse.cli", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -153,7 +153,7 @@ class Landing:
         self.landing.mkdir(parents=True)
 
     def run(self):
-        from dagster_project.ingest import ingest
+        from finops_warehouse.ingest import ingest
 
         return ingest(self.warehouse, str(self.landing), self.quarantine)
 

@@ -7,8 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from dagster_project.locations import PROFILES_DIR, PROJECT_DIR, dbt_target_dir
-from dagster_project.project import DBT_EXECUTABLE
+from finops_warehouse.locations import PROFILES_DIR, PROJECT_DIR, dbt_target_dir
+from finops_warehouse.orchestration.project import DBT_EXECUTABLE
 
 
 def run_dbt(args: list[str], *, env: dict[str, str], work: Path) -> subprocess.CompletedProcess:

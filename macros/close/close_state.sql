@@ -1,7 +1,7 @@
 {#-
     create_close_state(): the schema `close` and its tables, empty until the first close.
 
-    `finops close` (dagster_project/close) writes them in one transaction after the extract
+    `finops close` (finops_warehouse/close) writes them in one transaction after the extract
     files are on disk; the close marts read them through models/staging/close. The project
     runs this on-run-start (dbt_project.yml), so they exist on a fresh warehouse before any
     month was ever closed (and before the marts' dbt unit tests, which read their columns).

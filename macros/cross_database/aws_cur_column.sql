@@ -6,7 +6,7 @@
     names, architecture.md). BigQuery column names cannot contain '/' or ':', so a BigQuery
     raw.aws_cur carries AWS's own Parquet/Athena spelling of the same column, which is what a
     legacy CUR delivered as Parquet looks like: line_item_unblended_cost (the rule of the CUR
-    guide, as in dagster_project.formats.athena_name).
+    guide, as in finops_warehouse.ingest.formats.athena_name).
 -#}
 {% macro aws_cur_column(name) -%}
     {{ return(adapter.dispatch('aws_cur_column', 'finops')(name)) }}

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from dagster_project.export import ExportError, export_focus, focus_columns
+from finops_warehouse.export import ExportError, export_focus, focus_columns
 
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWLIST = Path(__file__).with_name("focus_validator_allowlist.yml")

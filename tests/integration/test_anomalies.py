@@ -168,8 +168,8 @@ def test_an_open_anomaly_warns_with_its_drill_down(demo_run, tmp_path):
 
     import dagster as dg
 
-    from dagster_project.assets.anomalies import no_open_cost_anomalies
-    from dagster_project.resources import WarehouseSettings
+    from finops_warehouse.orchestration.assets.anomalies import no_open_cost_anomalies
+    from finops_warehouse.orchestration.resources import WarehouseSettings
 
     home, _, _, _, _ = demo_run
     # A copy of the demo warehouse whose largest anomaly is still open (the demo's are all

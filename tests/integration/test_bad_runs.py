@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 import duckdb
+import samples as s
 
-from dagster_project.ingest import samples as s
-from dagster_project.locking import warehouse_lock
+from finops_warehouse.locking import warehouse_lock
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -92,7 +92,7 @@ def test_a_second_run_on_a_busy_warehouse_refuses_naming_it_and_the_holder(tmp_p
 _INGEST = """
 import json, resource, sys
 from pathlib import Path
-from dagster_project.ingest import ingest
+from finops_warehouse.ingest import ingest
 limit = int(sys.argv[4])
 if limit:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
@@ -176,7 +176,7 @@ def test_ctrl_c_during_finops_run_ends_with_one_line(tmp_path, finops_cli):
         [
             sys.executable,
             "-m",
-            "dagster_project.cli",
+            "finops_warehouse.cli",
             "run",
             "--landing",
             str(tmp_path / "landing"),

@@ -17,8 +17,8 @@ MONTHS = 13
 
 @pytest.fixture(scope="module")
 def whole_term(tmp_path_factory):
-    from dagster_project.generator import generate, load_ground_truth
-    from dagster_project.ingest import ingest
+    from finops_generator import generate, load_ground_truth
+    from finops_warehouse.ingest import ingest
 
     root = tmp_path_factory.mktemp("whole_term")
     generate(root / "generated", months=MONTHS, seed=11)

@@ -16,7 +16,7 @@ import os
 import duckdb
 from dbt_runs import run_dbt
 
-from dagster_project.project import ensure_manifest
+from finops_warehouse.orchestration.project import ensure_manifest
 
 
 def test_every_dbt_unit_test_passes(close_home, tmp_path):

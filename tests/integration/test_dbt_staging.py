@@ -1,7 +1,7 @@
 """dbt staging on DuckDB, before ingestion is involved.
 
-The raw tables are created here from the format registry (`dagster_project.formats`: declared
-columns plus the metadata columns), so staging is checked against the contract ingestion
+The raw tables are created here from the format registry (`finops_warehouse.ingest.formats`:
+declared columns plus the metadata columns), so staging is checked against the contract ingestion
 writes to, not against whatever a loader happens to produce.
 """
 
@@ -20,8 +20,8 @@ import sqlglot
 from dbt_runs import run_dbt as run_dbt_cli
 from sqlglot import exp
 
-from dagster_project.formats import FORMATS, METADATA_COLUMNS, quote
-from dagster_project.ingest.warehouse import connect
+from finops_warehouse.ingest.formats import FORMATS, METADATA_COLUMNS, quote
+from finops_warehouse.ingest.warehouse import connect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

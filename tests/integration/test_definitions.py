@@ -7,14 +7,14 @@ import dagster as dg
 import pytest
 from dagster._core.definitions.freshness import TimeWindowFreshnessPolicy
 
-from dagster_project.assets.close import (
+from finops_warehouse.ingest.formats import FORMATS
+from finops_warehouse.orchestration.assets.close import (
     RECONCILIATION_CHECK,
     RECONCILIATION_KEY,
     blocking_check_keys,
 )
-from dagster_project.definitions import definitions
-from dagster_project.formats import FORMATS
-from dagster_project.project import ensure_manifest
+from finops_warehouse.orchestration.definitions import definitions
+from finops_warehouse.orchestration.project import ensure_manifest
 
 
 @pytest.fixture(scope="module")

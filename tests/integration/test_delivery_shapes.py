@@ -14,9 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import samples as s
 
-from dagster_project.generator import write_focus_partition_file, write_messy_focus_file
-from dagster_project.ingest import samples as s
+from finops_generator import write_focus_partition_file, write_messy_focus_file
 
 
 def _at(path: Path, day: int) -> Path:

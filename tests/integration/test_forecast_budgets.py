@@ -11,13 +11,14 @@ import csv
 import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 
+from finops_warehouse.locations import PROJECT_DIR
+
 TEN_DECIMALS = Decimal("0.0000000001")
-SEEDS = Path(__file__).parents[2] / "seeds" / "budgets"
+SEEDS = PROJECT_DIR / "seeds" / "budgets"
 LEDGER_SCOPES = {"owner": "Owner", "team": "Team", "cost center": "CostCenter"}
 LEDGER_SCOPES["business unit"] = "BusinessUnit"
 CHARGE_SCOPES = {"all": None, "billing account": "BillingAccountId", "service": "ServiceName"}

@@ -7,10 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import samples as s
 
-from dagster_project.formats import FORMATS, METADATA_COLUMNS
-from dagster_project.ingest import ingest
-from dagster_project.ingest import samples as s
+from finops_warehouse.ingest import ingest
+from finops_warehouse.ingest.formats import FORMATS, METADATA_COLUMNS
 
 
 def _query(root: Path, sql: str) -> list[tuple]:

@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.ingest import ingest
+from finops_warehouse.ingest import ingest
 
-generator = pytest.importorskip("dagster_project.generator")
+generator = pytest.importorskip("finops_generator")
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import fsspec
 import pytest
+import samples as s
 
-from dagster_project.ingest import ingest, plan_landing
-from dagster_project.ingest import samples as s
-from dagster_project.ingest import warehouse as warehouse_module
+from finops_warehouse.ingest import ingest, plan_landing
+from finops_warehouse.ingest import warehouse as warehouse_module
 
 
 def _run(root: Path, landing: str | None = None, periods: set[str] | None = None):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import samples as s
 
-from dagster_project.ingest import ingest, pipeline, plan_landing
-from dagster_project.ingest import samples as s
+from finops_warehouse.ingest import ingest, pipeline, plan_landing
 
 
 def _run(root: Path, periods: set[str] | None = None):

@@ -3,7 +3,7 @@ and check history is its own.
 
 A copy named after a schema (`close.duckdb`, `marts.duckdb`) is the hard case: DuckDB names the
 file's catalog after its stem, so `marts.fct_x` would be ambiguous without the project's
-connection (dagster_project/warehouse_connection.py).
+connection (finops_warehouse/warehouse_connection.py).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dagster_project import runner
-from dagster_project.assets.close import RECONCILIATION_CHECK
-from dagster_project.cli import _demo_hints
-from dagster_project.definitions import definitions
-from dagster_project.resources import state_dir, warehouse_tags
-from dagster_project.warehouse_connection import connect
+from finops_warehouse.cli import _demo_hints
+from finops_warehouse.orchestration import runner
+from finops_warehouse.orchestration.assets.close import RECONCILIATION_CHECK
+from finops_warehouse.orchestration.definitions import definitions
+from finops_warehouse.orchestration.resources import state_dir, warehouse_tags
+from finops_warehouse.warehouse_connection import connect
 
 SCHEMAS = {"raw", "staging", "intermediate", "marts", "seeds", "close"}
 COPIES = ("backup", "close", "marts")

@@ -19,9 +19,10 @@ import duckdb
 import pytest
 from dbt_runs import run_dbt
 
-from dagster_project.formats import ECB_CURRENCIES
+from finops_warehouse.ingest.formats import ECB_CURRENCIES
+from finops_warehouse.locations import PROJECT_DIR
 
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "currency" / "exchange_rates_demo.csv"
+SEED = PROJECT_DIR / "seeds" / "currency" / "exchange_rates_demo.csv"
 CENT = Decimal("0.005")  # two amounts are equal to the cent when they differ by less
 
 
@@ -84,8 +85,8 @@ def test_kpi_amounts_are_converted_and_ratios_are_not(warehouse):
 
 
 def test_report_summary_shows_group_currency_totals_with_the_rates(warehouse):
-    from dagster_project.report.formatting import money
-    from dagster_project.report.sections import Scope, summary
+    from finops_warehouse.report.formatting import money
+    from finops_warehouse.report.sections import Scope, summary
 
     rates = seed_rates_to_usd()
     month = max(
@@ -126,7 +127,7 @@ def ecb_file(path: Path, quotes: dict[str, dict[str, str]]) -> Path:
 def test_rate_files_are_read_and_a_missing_rate_stops_the_build_naming_month_and_pair(
     close_home, tmp_path
 ):
-    from dagster_project.ingest import ingest
+    from finops_warehouse.ingest import ingest
 
     landing = tmp_path / "rates"
     ecb_file(

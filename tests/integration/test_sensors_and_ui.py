@@ -12,8 +12,8 @@ import dagster as dg
 import yaml
 from processes import descendants, ignore_stop_signals, kill_what_is_left, left_alive_after
 
-from dagster_project.definitions import definitions
-from dagster_project.partitions import partition_key
+from finops_warehouse.orchestration.definitions import definitions
+from finops_warehouse.orchestration.partitions import partition_key
 
 
 def test_landing_sensor_requests_one_ingest_per_month_with_new_files(generator_demo, monkeypatch):
@@ -42,7 +42,7 @@ def test_finops_ui_serves_the_project_and_stops_on_ctrl_c_with_every_process_it_
     port = free_port()
     env = {**os.environ, "FINOPS_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path / "dagster")}
     ui = subprocess.Popen(
-        [sys.executable, "-m", "dagster_project.cli", "ui", "--port", str(port)],
+        [sys.executable, "-m", "finops_warehouse.cli", "ui", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

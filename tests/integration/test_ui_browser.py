@@ -19,15 +19,16 @@ import dagster as dg
 import pytest
 from processes import descendants, ignore_stop_signals, kill_what_is_left, left_alive_after
 
-from dagster_project.definitions import definitions
-from dagster_project.formats import FORMATS
-from dagster_project.partitions import partition_key
-from dagster_project.project import ensure_manifest
+from finops_warehouse.ingest.formats import FORMATS
+from finops_warehouse.orchestration.definitions import definitions
+from finops_warehouse.orchestration.partitions import partition_key
+from finops_warehouse.orchestration.project import ensure_manifest
 
 CHROMIUM = shutil.which("chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "ui"
 FOCUS_MART = "marts/fct_cost_and_usage"
-LOCATION = "dagster_project.definitions"  # `finops ui` loads the module as its code location
+# `finops ui` loads the module as its code location
+LOCATION = "finops_warehouse.orchestration.definitions"
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="needs Debian's chromium package (.ci/run installs it)"
@@ -81,7 +82,7 @@ def ui(demo_run, tmp_path_factory):
     # The demo's first month, so the partitions page starts where its data does (README).
     ui_env = {**env, "DAGSTER_HOME": str(instance), "FINOPS_FIRST_BILLING_MONTH": months[0]}
     process = subprocess.Popen(
-        [sys.executable, "-m", "dagster_project.cli", "ui", "--port", str(port)],
+        [sys.executable, "-m", "finops_warehouse.cli", "ui", "--port", str(port)],
         env=ui_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

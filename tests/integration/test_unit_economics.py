@@ -7,12 +7,13 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from decimal import ROUND_DOWN, Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 
-DEFINITIONS = Path(__file__).parents[2] / "seeds" / "unit_economics" / "unit_metric_definitions.csv"
+from finops_warehouse.locations import PROJECT_DIR
+
+DEFINITIONS = PROJECT_DIR / "seeds" / "unit_economics" / "unit_metric_definitions.csv"
 TEN_DECIMALS = Decimal("0.0000000001")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.vocabulary import unknown_vocabulary_summary
+from finops_warehouse.orchestration.vocabulary import unknown_vocabulary_summary
 
 # The grammar lives beside the seed's own test; tests/ is not a package, so load it by path.
 _spec = importlib.util.spec_from_file_location(

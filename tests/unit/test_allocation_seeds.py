@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "allocation"
+from finops_warehouse.locations import PROJECT_DIR
+
+SEEDS = PROJECT_DIR / "seeds" / "allocation"
 RULE_FILES = sorted(SEEDS.glob("*.csv"))
 
 

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 
-from dagster_project.close import files
+from finops_warehouse.close import files
 
 COLUMNS = (files.Column("Owner"), files.Column("BilledCost", money=True))
 ROWS = [("payments", Decimal("10.01")), (None, Decimal("-0.50"))]

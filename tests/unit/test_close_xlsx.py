@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from dagster_project.close import files
+from finops_warehouse.close import files
 
 COLUMNS = (
     files.Column("BillingPeriod"),

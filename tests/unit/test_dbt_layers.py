@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from dagster_project.project import ensure_manifest
+from finops_warehouse.orchestration.project import ensure_manifest
 
 CORE_DOMAIN = "focus"
 

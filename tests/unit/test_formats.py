@@ -8,8 +8,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import samples as s
 
-from dagster_project.formats import (
+from finops_warehouse.ingest.detect import detect
+from finops_warehouse.ingest.errors import FileRefused
+from finops_warehouse.ingest.formats import (
     AWS_CUR,
     DETECTION_ORDER,
     FORMATS,
@@ -19,11 +22,9 @@ from dagster_project.formats import (
     parse_timestamp_sql,
     quote,
 )
-from dagster_project.ingest import samples as s
-from dagster_project.ingest.detect import detect
-from dagster_project.ingest.errors import FileRefused
+from finops_warehouse.locations import PROJECT_DIR
 
-EXPECTATIONS = Path(__file__).resolve().parents[2] / "expectations"
+EXPECTATIONS = PROJECT_DIR / "expectations"
 
 
 @pytest.mark.parametrize("fmt", DETECTION_ORDER, ids=lambda f: f.key)
@@ -185,7 +186,7 @@ def test_cur2_csv_is_refused_since_cur2_is_accepted_as_parquet_only(tmp_path: Pa
 
 
 def test_focus_invoice_detail_loads_with_voided_lines_left_out_of_the_cost_total(tmp_path: Path):
-    from dagster_project.ingest import ingest
+    from finops_warehouse.ingest import ingest
 
     rows = s.invoice_detail_rows("Issued", "Issued", "Voided", period="2026-07")
     path = s.write_csv(tmp_path / "landing" / "invoice-detail-2026-07.csv", rows)
@@ -210,7 +211,7 @@ def test_focus_invoice_detail_loads_with_voided_lines_left_out_of_the_cost_total
 
 
 def test_focus_invoice_detail_with_two_statuses_for_one_invoice_is_refused(tmp_path: Path):
-    from dagster_project.ingest import ingest
+    from finops_warehouse.ingest import ingest
 
     rows = s.invoice_detail_rows("Issued", "Voided", "Voided", period="2026-07")
     s.write_csv(tmp_path / "landing" / "invoice-detail-2026-07.csv", rows)
@@ -234,7 +235,7 @@ def test_cli_json_arrays_are_detected_as_commitment_inventories(tmp_path: Path):
 
 
 def test_inventory_partition_comes_from_the_path_and_times_keep_their_offset(tmp_path: Path):
-    from dagster_project.ingest.scratch import (
+    from finops_warehouse.ingest.scratch import (
         SCRATCH_VIEW,
         check_partition,
         show_scratch,
@@ -265,7 +266,7 @@ def test_inventory_partition_comes_from_the_path_and_times_keep_their_offset(tmp
 
 
 def test_rate_files_load_and_the_ecb_trailing_comma_is_no_column(area):
-    from dagster_project.formats import ECB_CURRENCIES
+    from finops_warehouse.ingest.formats import ECB_CURRENCIES
 
     quotes = {c: "N/A" for c in ECB_CURRENCIES} | {"USD": "1.1600", "GBP": "0.8500"}
     (area.landing / "eurofxref-hist.csv").write_text(

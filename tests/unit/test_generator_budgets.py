@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
-SEEDS = Path(__file__).parents[2] / "seeds" / "budgets"
+from finops_warehouse.locations import PROJECT_DIR
+
+SEEDS = PROJECT_DIR / "seeds" / "budgets"
 
 
 def test_committed_budget_seeds_are_what_the_generator_writes_for_the_demo(generator_demo):

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pyarrow.parquet as pq
 
-from dagster_project.generator import write_focus_partition_file, write_messy_focus_file
+from finops_generator import write_focus_partition_file, write_messy_focus_file
 
 ENUMS = {
     "ChargeCategory": {"Usage", "Purchase", "Tax", "Credit", "Adjustment"},

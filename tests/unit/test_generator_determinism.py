@@ -6,7 +6,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from dagster_project.generator import generate, load_ground_truth
+from finops_generator import generate, load_ground_truth
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, float]]:

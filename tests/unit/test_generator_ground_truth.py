@@ -76,7 +76,7 @@ COST = {
     "azure_amortized": f"cast(costInBillingCurrency as {M})",
     "gcp_billing": f"cast(cost as {M})",
     "focus": f"cast(BilledCost as {M})",
-    # The manifest leaves the lines of voided invoices out (dagster_project/formats.py).
+    # The manifest leaves the lines of voided invoices out (finops_warehouse/ingest/formats/).
     "focus_invoice_detail": (
         f"case when InvoiceIssueStatus = 'Voided' then 0 else cast(BilledCost as {M}) end"
     ),

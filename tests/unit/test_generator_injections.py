@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dagster_project.generator.grid import DRIFT_DAYS, injected_qty
+from finops_generator.grid import DRIFT_DAYS, injected_qty
 
 FIRST_H = 1000 * 24
 DAYS = np.arange(-2, DRIFT_DAYS + 3)

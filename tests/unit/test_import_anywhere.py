@@ -1,5 +1,6 @@
 """The package imports in any order: no import cycle, and the code location loads in a fresh
-clone (no dbt manifest yet) the way `dagster dev -m dagster_project.definitions` loads it."""
+clone (no dbt manifest yet) the way `dagster dev -m finops_warehouse.orchestration.definitions`
+loads it."""
 
 import ast
 import json
@@ -10,8 +11,8 @@ import sys
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
-from dagster_project.locations import PACKAGE_DIR
-from dagster_project.project import ensure_manifest
+from finops_warehouse.locations import PACKAGE_DIR
+from finops_warehouse.orchestration.project import ensure_manifest
 
 PACKAGE = PACKAGE_DIR.name
 
@@ -41,7 +42,11 @@ def import_graph() -> dict[str, set[str]]:
 
 def test_the_package_has_no_import_cycle():
     graph = import_graph()
-    assert "dagster_project.definitions" in graph["dagster_project.runner"]  # the graph is read
+    # the graph is read
+    assert (
+        "finops_warehouse.orchestration.definitions"
+        in graph["finops_warehouse.orchestration.runner"]
+    )
     try:
         TopologicalSorter(graph).prepare()
     except CycleError as error:
@@ -53,13 +58,13 @@ import json, sys
 from pathlib import Path
 
 target = Path(sys.argv[1])
-import dagster_project.definitions  # noqa: F401
+import finops_warehouse.orchestration.definitions  # noqa: F401
 manifest_after_import = (target / "manifest.json").exists()
 
 from dagster._core.definitions.reconstruct import repository_def_from_target_def
 from dagster._core.workspace.autodiscovery import loadable_targets_from_python_module
 
-[loadable] = loadable_targets_from_python_module("dagster_project.definitions", None)
+[loadable] = loadable_targets_from_python_module("finops_warehouse.orchestration.definitions", None)
 repository = repository_def_from_target_def(loadable.target_definition)
 print(json.dumps({
     "manifest_after_import": manifest_after_import,

@@ -1,6 +1,6 @@
 """Each kind of bad delivery is refused (quarantined, clear error) or handled, never half-loaded.
 
-Files are built in the test (tiny, in tmp_path) with dagster_project.ingest.samples.
+Files are built in the test (tiny, in tmp_path) with samples.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
-from dagster_project.ingest import samples as s
+import samples as s
 
 
 def refused(area, name: str) -> str:
@@ -265,7 +265,7 @@ def test_files_still_being_written_wait_under_their_temporary_names(area):
 
 
 def test_a_file_that_grows_while_it_is_read_waits_and_loads_whole_next_run(area):
-    from dagster_project.ingest import ingest
+    from finops_warehouse.ingest import ingest
 
     path = s.aws_cur_csv(area.landing / "cur.csv", rows=3)
     rest = "".join(_cur_csv_lines(s.aws_cur_rows(rows=5))[4:])

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.formats import AZURE_ACTUAL
-from dagster_project.ingest.deliveries import folder_group
-from dagster_project.ingest.detect import _choose_dataset
-from dagster_project.ingest.errors import FileRefused
-from dagster_project.ingest.files import fingerprint, is_side_file, list_landing
+from finops_warehouse.ingest.deliveries import folder_group
+from finops_warehouse.ingest.detect import _choose_dataset
+from finops_warehouse.ingest.errors import FileRefused
+from finops_warehouse.ingest.files import fingerprint, is_side_file, list_landing
+from finops_warehouse.ingest.formats import AZURE_ACTUAL
 
 
 def test_fingerprint_is_the_sha256_of_the_bytes(tmp_path: Path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.ingest.files import CHUNK, fingerprint, gzip_error, sha256_of
+from finops_warehouse.ingest.files import CHUNK, fingerprint, gzip_error, sha256_of
 
 
 def _variants(tmp_path: Path) -> dict[str, Path]:

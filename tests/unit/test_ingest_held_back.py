@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import samples as s
 
-from dagster_project.ingest import samples as s
-from dagster_project.ingest.deliveries import periods_in_path
+from finops_warehouse.ingest.deliveries import periods_in_path
 
 
 def held(area) -> list[tuple]:

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from dagster_project.partitions import (
+from finops_warehouse.orchestration.partitions import (
     billing_month_partitions,
     month_start,
     months_between,
@@ -63,7 +63,8 @@ def test_the_first_billing_month_is_configured_and_months_before_it_are_named():
     import sys
 
     code = (
-        "from dagster_project.partitions import billing_month_partitions, before_first_month;"
+        "from finops_warehouse.orchestration.partitions import"
+        " billing_month_partitions, before_first_month;"
         "print(billing_month_partitions.get_first_partition_key());"
         "print(before_first_month({'2026-05', '2026-06', '2026-07'}))"
     )

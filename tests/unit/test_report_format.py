@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from dagster_project.report import banner
-from dagster_project.report.formatting import money, percent
+from finops_warehouse.report import banner
+from finops_warehouse.report.formatting import money, percent
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from dagster_project import run_history
+from finops_warehouse.orchestration import run_history
 
 
 @pytest.mark.parametrize(("mode", "pragma"), [("off", 0), ("normal", 1), ("full", 2)])

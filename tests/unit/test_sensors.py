@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from dagster_project.sensors import build_sensors, new_deliveries
+from finops_warehouse.orchestration.sensors import build_sensors, new_deliveries
 
 
 @dataclass

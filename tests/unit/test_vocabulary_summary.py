@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from dagster_project.vocabulary import unknown_vocabulary_summary
+from finops_warehouse.orchestration.vocabulary import unknown_vocabulary_summary
 
 
 def _warehouse(rows: list[tuple]) -> duckdb.DuckDBPyConnection:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "reference" / "unit_mappings.csv"
+from finops_warehouse.locations import PROJECT_DIR
+
+SEED = PROJECT_DIR / "seeds" / "reference" / "unit_mappings.csv"
 
 DATA_SIZES = {
     prefix + suffix

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.close import close_period, files, period
+from finops_warehouse.close import close_period, files, period
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -85,7 +85,7 @@ def test_a_close_killed_mid_write_leaves_no_extract_and_the_next_close_completes
     script = f"""
 import os, signal
 from pathlib import Path
-from dagster_project.close import files, period
+from finops_warehouse.close import files, period
 
 def killed(path, *args, **kwargs):
     path.write_bytes(b"PK half a workbook")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.resources import state_dir
-from dagster_project.warehouse_connection import connect
+from finops_warehouse.orchestration.resources import state_dir
+from finops_warehouse.warehouse_connection import connect
 
 WAREHOUSE_LOCATIONS = ("FINOPS_WAREHOUSE", "FINOPS_QUARANTINE", "DAGSTER_HOME", "FINOPS_LANDING")
 
@@ -31,8 +31,8 @@ def test_run_and_close_on_a_copy_named_after_a_schema_with_a_junk_file_among_the
     from the rest, the second month is held back and refuses to close, the first month closes;
     history, logs and quarantine are the copy's own. Ground truth: the demo's invoices and the
     month the junk file's folder names."""
-    from dagster_project.assets.close import RECONCILIATION_CHECK, RECONCILIATION_KEY
-    from dagster_project.assets.ingest import ACCEPTED_CHECK, MANIFEST_KEY
+    from finops_warehouse.orchestration.assets.close import RECONCILIATION_CHECK, RECONCILIATION_KEY
+    from finops_warehouse.orchestration.assets.ingest import ACCEPTED_CHECK, MANIFEST_KEY
 
     home, demo_env, root, truth, _ = demo_run
     warehouse = tmp_path / "close.duckdb"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.close.gate import reconciliation_problems
+from finops_warehouse.close.gate import reconciliation_problems
 
 
 def _detail_invoices(truth: dict) -> list[dict]:

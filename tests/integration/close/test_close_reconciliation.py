@@ -7,12 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import dagster as dg
 import duckdb
 
-from dagster_project.assets.close import CLOSE_KEY, RECONCILIATION_CHECK
-from dagster_project.close.files import sha256_of
-from dagster_project.definitions import definitions
-from dagster_project.partitions import partition_key
-from dagster_project.project import dbt_cli
-from dagster_project.resources import WarehouseSettings
+from finops_warehouse.close.files import sha256_of
+from finops_warehouse.orchestration.assets.close import CLOSE_KEY, RECONCILIATION_CHECK
+from finops_warehouse.orchestration.definitions import definitions
+from finops_warehouse.orchestration.partitions import partition_key
+from finops_warehouse.orchestration.project import dbt_cli
+from finops_warehouse.orchestration.resources import WarehouseSettings
 
 
 def test_every_demo_invoice_reconciles_to_its_ground_truth_amount(demo_run):

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.close import close_period
-from dagster_project.close.files import sha256_of
-from dagster_project.ingest import ingest
+from finops_warehouse.close import close_period
+from finops_warehouse.close.files import sha256_of
+from finops_warehouse.ingest import ingest
 
 RESTATED_BY = Decimal("1.00")
 

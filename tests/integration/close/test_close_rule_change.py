@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.close import close_period
-from dagster_project.close.files import sha256_of
+from finops_warehouse.close import close_period
+from finops_warehouse.close.files import sha256_of
 
 REBUILT_AFTER_A_RULE_CHANGE = [
     "path:seeds/allocation",

@@ -1,0 +1,265 @@
+"""Run a format's Great Expectations suite on one file, set-based, inside DuckDB.
+
+GX 1.x runs the suite through its SQL datasource on a scratch DuckDB database (duckdb-engine)
+whose view ``batch`` reads the file's scratch Parquet, so every expectation is one SQL query over
+the file as it will be loaded; failures name the ``_row_number`` of the offending rows. Two
+adaptations make GX work on DuckDB:
+
+- GX returns query results after closing the SQLAlchemy connection; DuckDB cursors lose their
+  rows when the connection closes, so results are buffered for the duckdb dialect
+  (:func:`_buffer_duckdb_results`);
+- GX has no regex support for DuckDB, so numeric/timestamp checks are ``UnexpectedRows``
+  expectations written in DuckDB SQL (``TRY_CAST``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from finops_warehouse.ingest.errors import FileRefused
+from finops_warehouse.locations import EXPECTATIONS_DIR
+
+log = logging.getLogger(__name__)
+
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "unexpected_index_column_names": ["_row_number"],
+    "partial_unexpected_count": 5,
+}
+
+
+@dataclass
+class Outcome:
+    """The result of one expectation on one file."""
+
+    expectation: str
+    column: str | None
+    success: bool
+    severity: str
+    unexpected_count: int | None = None
+    first_row: int | None = None
+    first_value: Any = None
+    fix: str | None = None
+    description: str | None = None
+    query: str | None = None
+    """The SQL of an UnexpectedRows check, to look up its first row (SUMMARY omits rows)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form for manifests and Dagster metadata."""
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "query"}
+
+
+@dataclass
+class Validation:
+    """A suite run on one file: passed unless a critical expectation failed."""
+
+    format: str
+    file: str
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        """False when any critical expectation failed (warnings never block a load)."""
+        return all(o.success for o in self.outcomes if o.severity == "critical")
+
+    @property
+    def warnings(self) -> list[Outcome]:
+        """Failed non-critical expectations (e.g. an unknown LineItemType value)."""
+        return [o for o in self.outcomes if not o.success and o.severity != "critical"]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly summary for Dagster asset check metadata."""
+        return {
+            "format": self.format,
+            "file": self.file,
+            "success": self.success,
+            "evaluated": len(self.outcomes),
+            "failed": [o.as_dict() for o in self.outcomes if not o.success],
+        }
+
+    def refusal(self) -> FileRefused | None:
+        """The error for the first failed critical expectation, naming column, row and fix."""
+        for outcome in self.outcomes:
+            if outcome.severity == "critical" and not outcome.success:
+                count = (
+                    f"{outcome.unexpected_count} row(s) fail" if outcome.unexpected_count else ""
+                )
+                what = outcome.description or _describe(outcome.expectation)
+                return FileRefused(
+                    self.file,
+                    f"check failed: {what}" + (f"; {count}" if count else ""),
+                    outcome.fix or "correct the file and deliver it again",
+                    column=outcome.column,
+                    row=outcome.first_row,
+                    value=None if outcome.first_value is None else str(outcome.first_value),
+                )
+        return None
+
+
+def _describe(expectation: str) -> str:
+    """Readable name of a GX expectation type."""
+    return expectation.removeprefix("expect_").replace("_", " ")
+
+
+@cache
+def load_suite(key: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
+    """The suite JSON of a format (``expectations/<key>.json``)."""
+    path = directory / f"{key}.json"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no expectation suite {path}; write one with python -m finops_warehouse.ingest.suites"
+        )
+    return json.loads(path.read_text())
+
+
+def applicable(suite: dict[str, Any], columns: set[str]) -> list[dict[str, Any]]:
+    """Expectations that can run on a file with these columns.
+
+    A check of an optional column the file lacks is skipped; a missing required column is
+    reported by its ``expect_column_to_exist``, which always runs.
+    """
+    out = []
+    for expectation in suite["expectations"]:
+        column = expectation["kwargs"].get("column") or expectation.get("meta", {}).get("column")
+        if expectation["type"] == "expect_column_to_exist" or column is None or column in columns:
+            out.append(expectation)
+    return out
+
+
+class GxRunner:
+    """One ephemeral GX context per ingest run, with a SQL datasource on a scratch DuckDB file.
+
+    That database holds only the view ``batch``, redefined for each file; only GX's own
+    (duckdb-engine) connections open it. Building the runner imports GX, which takes seconds,
+    so ingestion does it once per run, beside DuckDB's read of the first file.
+    """
+
+    def __init__(self, database: Path) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        _buffer_duckdb_results()
+        self._gx = gx
+        self._context = gx.get_context(mode="ephemeral")
+        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self._datasource = self._context.data_sources.add_sql(
+            name="scratch",
+            connection_string=f"duckdb:///{database}",
+            create_temp_table=False,
+        )
+        self._count = 0
+
+    def validate(self, batch_sql: str, fmt_key: str, file: str, columns: set[str]) -> Validation:
+        """Define ``batch`` as ``batch_sql`` and run the format's suite on it, in one validation."""
+        from great_expectations.expectations.expectation_configuration import (
+            ExpectationConfiguration,
+        )
+
+        with self._datasource.get_engine().connect() as connection:
+            connection.exec_driver_sql(f"CREATE OR REPLACE VIEW batch AS {batch_sql}")
+            connection.commit()
+        suite_json = load_suite(fmt_key)
+        self._count += 1
+        suite = self._gx.ExpectationSuite(name=f"{fmt_key}_{self._count}")
+        chosen = applicable(suite_json, columns)
+        for item in chosen:
+            config = ExpectationConfiguration(
+                type=item["type"],
+                kwargs=item["kwargs"],
+                meta=item.get("meta", {}),
+                description=item.get("description"),
+                severity=item.get("severity", "critical"),
+            )
+            suite.add_expectation(config.to_domain_obj())
+        asset = self._datasource.add_table_asset(name=f"batch_{self._count}", table_name="batch")
+        batch = asset.add_batch_definition_whole_table("whole file").get_batch()
+        result = batch.validate(suite, result_format=RESULT_FORMAT)
+        outcomes = [_outcome(r) for r in result.results]
+        return Validation(fmt_key, file, outcomes)
+
+    def close(self) -> None:
+        """Close GX's pooled connections to the scratch database."""
+        self._datasource.get_execution_engine().engine.dispose()
+        self._datasource.get_engine().dispose()
+
+
+def _outcome(result: Any) -> Outcome:
+    """Turn one GX ExpectationValidationResult into an Outcome."""
+    config = result.expectation_config
+    meta = config.meta or {}
+    body = result.result or {}
+    first_row, first_value = _first_unexpected(body)
+    success = bool(result.success)
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        success = False
+        body = {**body, "exception": result.exception_info.get("exception_message")}
+        log.error("expectation %s raised: %s", config.type, body["exception"])
+    return Outcome(
+        expectation=config.type,
+        column=config.kwargs.get("column") or meta.get("column"),
+        success=success,
+        severity=str(getattr(config.severity, "value", config.severity) or "critical"),
+        unexpected_count=_unexpected_count(body),
+        first_row=first_row,
+        first_value=first_value,
+        fix=meta.get("fix"),
+        description=config.description,
+        query=config.kwargs.get("unexpected_rows_query"),
+    )
+
+
+def _unexpected_count(body: dict[str, Any]) -> int | None:
+    """Rows failing: column expectations say so; UnexpectedRows reports it as observed_value."""
+    count = body.get("unexpected_count")
+    observed = body.get("observed_value")
+    if count is None and isinstance(observed, int) and not isinstance(observed, bool):
+        return observed
+    return count
+
+
+def _first_unexpected(body: dict[str, Any]) -> tuple[int | None, Any]:
+    """The lowest row number among the reported unexpected rows, and its value."""
+    rows = body.get("partial_unexpected_index_list") or body.get("unexpected_index_list") or []
+    rows = rows or (body.get("details") or {}).get("unexpected_rows") or []
+    candidates = [r for r in rows if isinstance(r, dict) and r.get("_row_number") is not None]
+    if not candidates:
+        return None, None
+    first = min(candidates, key=lambda r: r["_row_number"])
+    value = first.get("value")
+    if value is None:
+        value = next((v for k, v in first.items() if k != "_row_number"), None)
+    return int(first["_row_number"]), value
+
+
+def first_unexpected_row(con: Any, query: str, table: str) -> tuple[int | None, Any]:
+    """Run an UnexpectedRows query directly for its first row (GX SUMMARY omits the rows)."""
+    sql = query.replace("{batch}", table)
+    row = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT 1").fetchone()
+    return (None, None) if row is None else (int(row[0]), row[1] if len(row) > 1 else None)
+
+
+_PATCHED = False
+
+
+def _buffer_duckdb_results() -> None:
+    """Make GX fetch DuckDB results before it closes the connection (see module docstring)."""
+    global _PATCHED
+    if _PATCHED:
+        return
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine_module
+
+    original = engine_module.SqlAlchemyExecutionEngine.execute_query
+
+    def execute_query(self: Any, query: Any) -> Any:
+        if self.dialect_name != "duckdb":
+            return original(self, query)
+        with self.get_connection() as connection:
+            return self._execute_query_with_recovery(connection, query).freeze()()
+
+    engine_module.SqlAlchemyExecutionEngine.execute_query = execute_query
+    _PATCHED = True
