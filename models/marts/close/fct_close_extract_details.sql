@@ -153,6 +153,7 @@ unioned as (
 
 select
     BillingPeriodStart,
+    BillingPeriodStart as BillingMonth,
     RowType,
     CorrectsBillingPeriodStart,
     Owner,
