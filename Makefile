@@ -1,11 +1,13 @@
 # Two commands set everything up on a fresh machine with Python 3.11+:
 #   make demo   creates .venv, generates demo exports and runs the whole pipeline on them
 #   make test   creates .venv, lints Python and SQL, checks the installed package, runs every test
+# and a fast lane for the edit-test loop:
+#   make test-fast  the unit tests and the dbt unit tests, no pipeline run (under 2 minutes)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint unit install install-check clean
+.PHONY: demo test test-fast lint install install-check clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,12 +37,13 @@ test: lint
 	wait $$check; installed=$$?; cat $$log; rm -f $$log; \
 	test $$tests -eq 0 -a $$installed -eq 0
 
+# Every test outside tests/unit is marked slow (tests/conftest.py).
+test-fast: install
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder -m "not slow"
+
 # The built wheel, installed without extras into a clean venv, generates, runs and closes a month.
 install-check: install
 	PYTHON=$(PYTHON) UV=$(BIN)/uv .ci/install-check
-
-unit: install
-	$(BIN)/pytest -q tests/unit
 
 clean:
 	rm -rf .finops target logs

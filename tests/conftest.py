@@ -27,24 +27,32 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 LONGEST_ON_THE_DEMO = REPO_ROOT / "tests" / "integration" / "test_incremental.py"
 
 
+UNIT_TESTS = REPO_ROOT / "tests" / "unit"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by the marks set here
 def pytest_collection_modifyitems(items):
-    """Order test files for two pytest-xdist workers, which take whole files in this order
-    (`--dist loadfile --no-loadscope-reorder`). The shared demo run takes minutes to build and
-    a file that needs it waits for it: so one worker starts with the longest file that needs it
-    (and builds it) and the next file that needs it, while the other works through the files
-    that need nothing shared; the files that need the demo run come last, slow ones first."""
-    slow, on_demo = set(), set()
+    """Mark every test outside tests/unit `slow` (the fast lane, `make test-fast`, runs
+    `-m "not slow"`). Then order test files for two pytest-xdist workers, which take whole
+    files in this order (`--dist loadfile --no-loadscope-reorder`). The shared demo run takes
+    minutes to build and a file that needs it waits for it: so one worker starts with the
+    longest file that needs it (and builds it) and the next file that needs it, while the other
+    works through the files that need nothing shared; the files that need the demo run come
+    last, those with a `long` test first."""
+    long, on_demo = set(), set()
     for item in items:
-        if item.get_closest_marker("slow"):
-            slow.add(item.path)
+        if not item.path.is_relative_to(UNIT_TESTS):
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("long"):
+            long.add(item.path)
         if "demo_run" in item.fixturenames:
             on_demo.add(item.path)
     files = list(dict.fromkeys(item.path for item in items))
-    demo_files = sorted((p for p in files if p in on_demo), key=lambda p: p not in slow)
+    demo_files = sorted((p for p in files if p in on_demo), key=lambda p: p not in long)
     if LONGEST_ON_THE_DEMO in demo_files:
         demo_files.remove(LONGEST_ON_THE_DEMO)
         demo_files.insert(0, LONGEST_ON_THE_DEMO)
-    others = sorted((p for p in files if p not in on_demo), key=lambda p: p not in slow)
+    others = sorted((p for p in files if p not in on_demo), key=lambda p: p not in long)
     # Worker 1 takes files 1 and 3 first, worker 2 files 2 and 4.
     order = demo_files[:1] + others[:1] + demo_files[1:2] + others[1:] + demo_files[2:]
     rank = {path: i for i, path in enumerate(order)}

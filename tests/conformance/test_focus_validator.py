@@ -701,7 +701,7 @@ def demo_export(demo_run, finops_cli, tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_demo_export_passes_the_focus_validator(validator, demo_export, tmp_path):
     report = run_validator(validator, demo_export, tmp_path / "validator")
     failures = unexplained_failures(report, load_allowlist())

@@ -1,9 +1,7 @@
 """The dbt checks that do not run as data tests in every build.
 
-- The unit tests (the SQL rules on fixed inputs) run once here: `finops run` leaves them out of
-  its `dbt build` (assets/dbt.py; they test the code, not the data, and were half of a small
-  run's build time). They read the column types of each model's inputs, so they run against a
-  copy of the demo warehouse.
+- The unit tests (the SQL rules on fixed inputs) run once, in tests/unit/test_dbt_unit_tests.py:
+  `finops run` leaves them out of its `dbt build` (they test the code, not the data).
 - A mart column that must never be NULL says so as a contract constraint, which the warehouse
   enforces on every write, instead of a data test that scans the table after it.
 """
@@ -11,27 +9,10 @@
 from __future__ import annotations
 
 import json
-import os
 
 import duckdb
-from dbt_runs import run_dbt
 
 from finops_warehouse.orchestration.project import ensure_manifest
-
-
-def test_every_dbt_unit_test_passes(close_home, tmp_path):
-    manifest = json.loads(ensure_manifest().read_text())
-    declared = {uid for uid in manifest["unit_tests"]}
-    assert declared, "the project declares no dbt unit test"
-
-    done = run_dbt(
-        ["test", "--select", "test_type:unit"], env={**os.environ, **close_home.env}, work=tmp_path
-    )
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-    unit_results = [r for r in results if r["unique_id"].startswith("unit_test.")]
-    failed = [r["unique_id"] for r in unit_results if r["status"] != "pass"]
-    assert done.returncode == 0 and not failed, f"{failed}\n{done.stdout[-4000:]}"
-    assert {r["unique_id"] for r in unit_results} == declared
 
 
 def test_every_not_null_constraint_of_a_mart_is_enforced_by_the_warehouse(demo_run):

@@ -82,7 +82,7 @@ def _month_total(warehouse: Path, month: str) -> str:
         )
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_a_redelivered_month_rebuilds_only_that_month_and_matches_a_full_build(
     tmp_path, finops_cli, demo_run
 ):

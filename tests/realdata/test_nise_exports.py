@@ -227,7 +227,7 @@ def _conformance():
     return module
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_nise_focus_export_passes_the_focus_validator(nise_run, finops_cli, tmp_path):
     assert nise_run.done.returncode == 0, nise_run.output
     out = tmp_path / "focus.parquet"
