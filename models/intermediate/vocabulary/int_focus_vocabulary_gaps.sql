@@ -2,7 +2,8 @@
 -- types that the mapping models kept as given (or classified by their fallback) because no
 -- seed row or rule names them. Each mapping model marks such a row in its
 -- vocabulary_unknown_* columns; this model counts them. Empty when every value is known.
--- A table: the run summary reads it (finops_warehouse/orchestration/vocabulary.py), and it is small.
+-- A table: the run summary reads it (finops_warehouse/orchestration/vocabulary.py), and it is
+-- small.
 {{ config(materialized='table') }}
 
 {%- set provider_models = ['int_aws__focus', 'int_azure__focus', 'int_gcp_billing__focus'] %}

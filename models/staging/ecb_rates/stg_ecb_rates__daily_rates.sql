@@ -1,7 +1,7 @@
 -- ECB euro reference rates, one row per publication day and quoted currency: units of the
 -- currency per 1 EUR. The file has one column per currency (the list is
--- finops_warehouse.ingest.formats.ECB_CURRENCIES); N/A (a holiday of that currency, or a currency no
--- longer quoted) is no quote, so no row.
+-- finops_warehouse.ingest.formats.ECB_CURRENCIES); N/A (a holiday of that currency, or a
+-- currency no longer quoted) is no quote, so no row.
 {%- set currencies = [
     'USD', 'JPY', 'BGN', 'CYP', 'CZK', 'DKK', 'EEK', 'GBP', 'HUF', 'LTL', 'LVL', 'MTL',
     'PLN', 'ROL', 'RON', 'SEK', 'SIT', 'SKK', 'CHF', 'ISK', 'NOK', 'HRK', 'RUB', 'TRL',
