@@ -104,7 +104,7 @@ class FolderTranslator(DagsterDbtTranslator):
 
 
 # Unit tests check the SQL rules on fixed inputs, not the data: they belong to CI
-# (tests/integration/test_dbt_unit_tests.py), and in every run they were half of a small
+# (tests/unit/test_dbt_unit_tests.py), and in every run they were half of a small
 # build's time.
 PRODUCTION_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
 
