@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 SCALE = 10
-ONE = 10**SCALE
 NULL = np.iinfo(np.int64).min
 """Sentinel for a missing number in an int64 column (written as an empty cell or null)."""
 

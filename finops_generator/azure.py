@@ -711,7 +711,6 @@ class AzureEngine:
             }
         )
         st.cost[False] += fee_usd * rate * 100
-        st.ri_fee_usd = fee_usd * 100
         # Amortized: what the reserved hours did not cover, per day.
         per_day = dict.fromkeys(range(month.start_h, month.end_h, 24), 0)  # day start hours
         for day, used in st.unused:
@@ -796,7 +795,6 @@ class AzStats:
     list_usd: np.ndarray | None = None
     unused: list[tuple[int, int]] = field(default_factory=list)
     spikes: list[tuple[int, int]] = field(default_factory=list)
-    ri_fee_usd: int = 0
     ri_util: tuple[int, int] = (0, 0)
 
 

@@ -15,11 +15,9 @@ import numpy as np
 
 from ._units import stable_int, uniform
 
-COMPANY = "Kestrel Commerce"
 TEAMS = ("payments", "search", "checkout", "data-platform", "ml")
 PLATFORM = "platform"
 """Owner of shared infrastructure (EKS clusters, networking, support); a shared-cost pool."""
-ALL_OWNERS = (*TEAMS, PLATFORM)
 PRODUCT_OF_TEAM = {
     "payments": "payments-api",
     "search": "search",
@@ -28,7 +26,6 @@ PRODUCT_OF_TEAM = {
     "ml": "recommendations",
 }
 PRODUCTS = tuple(PRODUCT_OF_TEAM.values())
-ENVS = ("prod", "staging", "dev")
 COST_CENTER = {
     "payments": "CC-1100",
     "search": "CC-1200",

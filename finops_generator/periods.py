@@ -13,7 +13,6 @@ import pyarrow as pa
 UTC = dt.UTC
 PACIFIC = ZoneInfo("America/Los_Angeles")
 HOUR = 3600
-DAY = 86400
 
 
 def epoch_hour(t: dt.datetime) -> int:

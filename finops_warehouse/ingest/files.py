@@ -82,11 +82,6 @@ def is_side_file(relative: str) -> bool:
     return name.startswith((".", "_")) or name.endswith(_SIDE_FILE_SUFFIXES)
 
 
-def list_landing(landing: str) -> list[RemoteFile]:
-    """Every data file below the landing root, sorted by path (side files left out)."""
-    return list_files(landing)[0]
-
-
 def list_files(landing: str) -> tuple[list[RemoteFile], list[RemoteFile]]:
     """The data files and the side files (manifests, the landing config, ...) below the
     landing root, each sorted by path, from one listing."""

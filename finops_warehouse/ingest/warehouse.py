@@ -73,7 +73,6 @@ PARTITION_COLUMNS = (
 )
 _PARTITION_KEY = "provider VARCHAR, account VARCHAR, period DATE"
 _INSERT_PARTITION = f"INSERT INTO {PARTITIONS} VALUES ({', '.join('?' for _ in PARTITION_COLUMNS)})"
-STATUSES = ("loaded", "replaced", "superseded", "duplicate", "held", "quarantined")
 
 
 @dataclass(frozen=True)

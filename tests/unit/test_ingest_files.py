@@ -11,7 +11,7 @@ import pytest
 from finops_warehouse.ingest.deliveries import folder_group
 from finops_warehouse.ingest.detect import _choose_dataset
 from finops_warehouse.ingest.errors import FileRefused
-from finops_warehouse.ingest.files import fingerprint, is_side_file, list_landing
+from finops_warehouse.ingest.files import fingerprint, is_side_file, list_files
 from finops_warehouse.ingest.formats import AZURE_ACTUAL
 
 
@@ -64,8 +64,8 @@ def test_listing_is_recursive_sorted_and_skips_side_files(tmp_path: Path):
     for name in ("b/2.csv", "a/1.csv", "a/x-Manifest.json"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    assert [f.relative for f in list_landing(str(tmp_path))] == ["a/1.csv", "b/2.csv"]
-    assert list_landing(str(tmp_path / "missing")) == []
+    assert [f.relative for f in list_files(str(tmp_path))[0]] == ["a/1.csv", "b/2.csv"]
+    assert list_files(str(tmp_path / "missing")) == ([], [])
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ MONEY = "DECIMAL(38,10)"
 GCP_NUMERIC = "DECIMAL(38,9)"
 """BigQuery NUMERIC; GCP FLOAT money is read into it so sums are exact."""
 
-STRING_MAP = "MAP(VARCHAR, VARCHAR)"
 KEY_VALUE_LIST = "STRUCT(key VARCHAR, value VARCHAR)[]"
 
 METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -174,11 +173,6 @@ class ExportFormat:
     def qualified_table(self) -> str:
         """The raw table with its schema, ``raw.<key>``, for SQL."""
         return f"raw.{self.key}"
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        """Declared column names, in declaration order."""
-        return tuple(c.name for c in self.columns)
 
     @property
     def text_only(self) -> bool:
