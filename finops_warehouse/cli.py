@@ -49,7 +49,7 @@ def main() -> None:
     "out_dir",
     required=True,
     type=click.Path(file_okay=False),
-    help="Directory to write landing/ and ground_truth.json into.",
+    help="Directory to write landing/, budgets/ and ground_truth.json into.",
 )
 @click.option("--months", default=3, show_default=True, help="Billing months to generate.")
 @click.option("--seed", default=42, show_default=True, help="Random seed; same seed, same bytes.")
