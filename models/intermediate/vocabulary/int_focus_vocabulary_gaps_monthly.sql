@@ -1,9 +1,9 @@
--- Provider vocabulary the FOCUS mapping does not know: units, services, regions and charge
--- types that the mapping models kept as given (or classified by their fallback) because no
--- seed row or rule names them. Each mapping model marks such a row in its
--- vocabulary_unknown_* columns; this model counts them. Empty when every value is known.
--- A table: the run summary reads it (finops_warehouse/orchestration/vocabulary.py), and it is small.
-{{ config(materialized='table') }}
+-- Provider vocabulary the FOCUS mapping does not know, counted per billing month: units,
+-- services, regions and charge types that the mapping models kept as given (or classified by
+-- their fallback) because no seed row or rule names them. Each mapping model marks such a row
+-- in its vocabulary_unknown_* columns. A month's counts read only that month's rows, so the
+-- model is incremental by billing month (docs/dbt.md); int_focus_vocabulary_gaps sums it.
+{{ config(**billing_period_incremental('billing_period')) }}
 
 {%- set provider_models = ['int_aws__focus', 'int_azure__focus', 'int_gcp_billing__focus'] %}
 
@@ -27,6 +27,7 @@ with flagged as (
                 vocabulary_unknown_region,
                 vocabulary_unknown_charge_type
             ) is not null
+            and {{ in_billing_periods('x_BillingPeriod') }}
         union all
     {%- endfor %}
     -- FOCUS files carry their ConsumedUnit apart from the PricingUnit: an unknown one is
@@ -50,13 +51,15 @@ with flagged as (
             vocabulary_unknown_consumed_unit,
             vocabulary_unknown_charge_type
         ) is not null
+        and {{ in_billing_periods('x_BillingPeriod') }}
 
 ),
 
 counted as (
 
-    -- few rows: one per distinct combination of unknown values
+    -- few rows: one per month and distinct combination of unknown values
     select
+        billing_period,
         provider_name,
         source_format,
         unknown_unit,
@@ -64,11 +67,10 @@ counted as (
         unknown_service,
         unknown_region,
         unknown_charge_type,
-        count(*) as row_count,
-        min(billing_period) as first_billing_period,
-        max(billing_period) as last_billing_period
+        count(*) as row_count
     from flagged
     group by
+        billing_period,
         provider_name,
         source_format,
         unknown_unit,
@@ -107,6 +109,7 @@ kinds as (
 unpivoted as (
 
     select
+        counted.billing_period,
         counted.provider_name,
         counted.source_format,
         kinds.vocabulary_kind,
@@ -117,29 +120,19 @@ unpivoted as (
             when 'region' then counted.unknown_region
             when 'charge type' then counted.unknown_charge_type
         end as source_value,
-        counted.row_count,
-        counted.first_billing_period,
-        counted.last_billing_period
+        counted.row_count
     from counted
     cross join kinds
 
 )
 
 select
+    billing_period,
     provider_name,
     source_format,
     vocabulary_kind,
     source_value,
-    sum(row_count) as row_count,
-    min(first_billing_period) as first_billing_period,
-    max(last_billing_period) as last_billing_period,
-    -- where a maintainer adds the value so the next run maps it
-    case vocabulary_kind
-        when 'unit' then 'seeds/reference/unit_mappings.csv'
-        when 'service' then 'seeds/focus/focus_service_mappings.csv'
-        when 'region' then 'seeds/focus/focus_regions.csv'
-        else 'the charge type rules of the ' || source_format || ' mapping model'
-    end as where_to_add
+    sum(row_count) as row_count
 from unpivoted
 where source_value is not null
-group by provider_name, source_format, vocabulary_kind, source_value
+group by billing_period, provider_name, source_format, vocabulary_kind, source_value
