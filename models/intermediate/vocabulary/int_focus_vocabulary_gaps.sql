@@ -1,6 +1,7 @@
 -- Provider vocabulary the FOCUS mapping does not know, over every loaded month: the monthly
 -- counts summed per value. Empty when every value is known.
--- A table: the run summary reads it (finops_warehouse/orchestration/vocabulary.py), and it is small.
+-- A table: the run summary reads it (finops_warehouse/orchestration/vocabulary.py); it is
+-- small.
 {{ config(materialized='table') }}
 
 select
