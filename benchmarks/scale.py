@@ -189,6 +189,34 @@ def counts(warehouse: Path, since: float, until: float) -> dict:
     return {"rows_loaded": int(loaded), "fct_rows": int(built)}
 
 
+def dbt_nodes(since: float, until: float, top: int = 12) -> dict | None:
+    """Where the dbt build of a run spent its time, from its run_results.json (the newest one
+    the run wrote under the project's dbt target directory): dbt's elapsed seconds, seconds per
+    resource type summed over dbt's threads, and the slowest nodes."""
+    from finops_warehouse.locations import dbt_target_dir
+
+    written = [
+        path
+        for path in dbt_target_dir().glob("*/run_results.json")
+        if since <= path.stat().st_mtime <= until
+    ]
+    if not written:
+        return None
+    results = json.loads(max(written, key=lambda p: p.stat().st_mtime).read_text())["results"]
+    by_type: dict[str, float] = {}
+    for node in results:
+        kind = node["unique_id"].split(".")[0]
+        by_type[kind] = round(by_type.get(kind, 0) + node["execution_time"], 1)
+    slowest = sorted(results, key=lambda node: -node["execution_time"])[:top]
+    return {
+        "run_results": str(max(written, key=lambda p: p.stat().st_mtime)),
+        "seconds_by_type": by_type,
+        "slowest": [
+            [node["unique_id"].split(".")[2], round(node["execution_time"], 2)] for node in slowest
+        ],
+    }
+
+
 def live_partition(warehouse: Path, fmt: str, period: str) -> dict:
     """Rows and control total of a format's live (loaded) partitions of one billing month."""
     import duckdb
@@ -316,6 +344,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
                     p.stat().st_size for p in workdir.glob("warehouse.duckdb*") if p.is_file()
                 ),
                 **counts(warehouse, m.started_at, m.ended_at),
+                dbt_nodes=dbt_nodes(m.started_at, m.ended_at),
             )
             save()
         return m
@@ -443,6 +472,14 @@ def print_table(result: dict) -> None:
                     rate(stage_rows.get(stage), seconds),
                 )
     Console(width=120).print(table)
+    for name, s in steps.items():
+        if nodes := s.get("dbt_nodes"):
+            print(f"{name}, dbt seconds per node type (summed over its threads):")
+            print(
+                "  "
+                + ", ".join(f"{kind} {sec:,.1f}" for kind, sec in nodes["seconds_by_type"].items())
+            )
+            print("  slowest: " + ", ".join(f"{node} {sec:.1f}" for node, sec in nodes["slowest"]))
     ratio = result.get("ratio_incremental_to_full")
     if ratio is not None:
         print(f"incremental / full finops run: {ratio:.3f} (target <= {TARGET_RATIO:.3f})")

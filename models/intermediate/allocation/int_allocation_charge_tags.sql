@@ -1,18 +1,20 @@
 -- One row per charge and tag dimension (team, environment, cost_center, product) that the
 -- charge carries under any alias of allocation_tag_keys: the tag key found and its normalized
 -- value. Tag keys are normalized here, never in the FOCUS layer (docs/allocation.md).
--- A table, not a view: the ledger, the showback and the KPIs all read it, and inlined into
--- one query the whole chain outgrew DuckDB's 3 GB memory bound on a 10M-row bill.
-{{ config(materialized='table') }}
+-- Stored, not a view: the ledger, the showback and the KPIs all read it, and inlined into
+-- one query the whole chain outgrew DuckDB's 3 GB memory bound on a 10M-row bill. A charge's
+-- tags depend on that charge only: incremental by billing month (docs/dbt.md).
+{{ config(**billing_period_incremental('BillingPeriodStart')) }}
 
 with charges as (
 
     select
         x_RowId,
+        x_BillingPeriod as BillingPeriodStart,
         cast(ChargePeriodStart as date) as ChargeDay,
         Tags
     from {{ ref('fct_cost_and_usage') }}
-    where Tags is not null
+    where Tags is not null and {{ in_billing_periods('x_BillingPeriod') }}
 
 ),
 
@@ -32,6 +34,7 @@ entries as (
 
     select
         charges.x_RowId,
+        charges.BillingPeriodStart,
         charges.ChargeDay,
         -- tag_entry comes from the join the tag_entries macro writes
         tag_entry.key as TagKey,  -- noqa: RF01
@@ -47,6 +50,7 @@ matched as (
 
     select
         entries.x_RowId,
+        entries.BillingPeriodStart,
         entries.ChargeDay,
         entries.TagKey,
         lower(trim(entries.RawValue)) as FoldedValue,
@@ -67,6 +71,7 @@ matched as (
 
 select
     matched.x_RowId,
+    matched.BillingPeriodStart,
     matched.TagDimension,
     matched.TagKey,
     coalesce(tag_values.canonical_value, matched.FoldedValue) as TagValue,

@@ -3,9 +3,11 @@
 -- else Unallocated with the reason. Rules are effective-dated on the charge day, so an owner
 -- change in the middle of a month moves only the days after it. ChargeGroupId is the ledger's
 -- source charge group: every ledger row traces back to the charges carrying its id.
--- A table, not a view: the ledger, the showback and the KPIs all read it, and inlined into
--- one query the whole chain outgrew DuckDB's 3 GB memory bound on a 10M-row bill.
-{{ config(materialized='table') }}
+-- Stored, not a view: the ledger, the showback and the KPIs all read it, and inlined into
+-- one query the whole chain outgrew DuckDB's 3 GB memory bound on a 10M-row bill. A charge's
+-- owner depends on that charge and the rules of its day: incremental by billing month
+-- (docs/dbt.md; a rule change needs `finops run --full-refresh`).
+{{ config(**billing_period_incremental('BillingPeriodStart')) }}
 
 with charges as (
 
@@ -23,12 +25,14 @@ with charges as (
         EffectiveCost,
         BilledCost
     from {{ ref('fct_cost_and_usage') }}
+    where {{ in_billing_periods('x_BillingPeriod') }}
 
 ),
 
 charge_tags as (
 
     select * from {{ ref('int_allocation_charge_tags') }}
+    where {{ in_billing_periods('BillingPeriodStart') }}
 
 ),
 

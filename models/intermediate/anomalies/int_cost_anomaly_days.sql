@@ -1,6 +1,9 @@
 -- Daily usage cost per series (provider x sub account x service x currency), judged against
 -- its own past only: every figure of a day comes from the days before it, so this one query
 -- is the day-by-day replay a backtest needs. Thresholds are data (seeds/anomalies).
+-- A table: three marts and its grain test read it, and as a view each one ran the replay again.
+{{ config(materialized='table') }}
+
 with thresholds as (
 
     select

@@ -1,130 +1,8 @@
--- Provider vocabulary the FOCUS mapping does not know: units, services, regions and charge
--- types that the mapping models kept as given (or classified by their fallback) because no
--- seed row or rule names them. Each mapping model marks such a row in its
--- vocabulary_unknown_* columns; this model counts them. Empty when every value is known.
--- A table: the run summary reads it (finops_warehouse/orchestration/vocabulary.py), and it is
+-- Provider vocabulary the FOCUS mapping does not know, over every loaded month: the monthly
+-- counts summed per value. Empty when every value is known.
+-- A table: the run summary reads it (finops_warehouse/orchestration/vocabulary.py); it is
 -- small.
 {{ config(materialized='table') }}
-
-{%- set provider_models = ['int_aws__focus', 'int_azure__focus', 'int_gcp_billing__focus'] %}
-
-with flagged as (
-
-    {%- for model in provider_models %}
-        select
-            ProviderName as provider_name,
-            x_SourceFormat as source_format,
-            x_BillingPeriod as billing_period,
-            vocabulary_unknown_unit as unknown_unit,
-            cast(null as {{ dbt.type_string() }}) as unknown_consumed_unit,
-            vocabulary_unknown_service as unknown_service,
-            vocabulary_unknown_region as unknown_region,
-            vocabulary_unknown_charge_type as unknown_charge_type
-        from {{ ref(model) }}
-        where
-            coalesce(
-                vocabulary_unknown_unit,
-                vocabulary_unknown_service,
-                vocabulary_unknown_region,
-                vocabulary_unknown_charge_type
-            ) is not null
-        union all
-    {%- endfor %}
-    -- FOCUS files carry their ConsumedUnit apart from the PricingUnit: an unknown one is
-    -- counted too, once per row when both hold the same value.
-    select
-        ProviderName as provider_name,
-        x_SourceFormat as source_format,
-        x_BillingPeriod as billing_period,
-        vocabulary_unknown_unit as unknown_unit,
-        case
-            when vocabulary_unknown_consumed_unit != coalesce(vocabulary_unknown_unit, '')
-                then vocabulary_unknown_consumed_unit
-        end as unknown_consumed_unit,
-        cast(null as {{ dbt.type_string() }}) as unknown_service,
-        cast(null as {{ dbt.type_string() }}) as unknown_region,
-        vocabulary_unknown_charge_type as unknown_charge_type
-    from {{ ref('int_focus__focus') }}
-    where
-        coalesce(
-            vocabulary_unknown_unit,
-            vocabulary_unknown_consumed_unit,
-            vocabulary_unknown_charge_type
-        ) is not null
-
-),
-
-counted as (
-
-    -- few rows: one per distinct combination of unknown values
-    select
-        provider_name,
-        source_format,
-        unknown_unit,
-        unknown_consumed_unit,
-        unknown_service,
-        unknown_region,
-        unknown_charge_type,
-        count(*) as row_count,
-        min(billing_period) as first_billing_period,
-        max(billing_period) as last_billing_period
-    from flagged
-    group by
-        provider_name,
-        source_format,
-        unknown_unit,
-        unknown_consumed_unit,
-        unknown_service,
-        unknown_region,
-        unknown_charge_type
-
-),
-
-kinds as (
-
-    -- the vocabulary kinds, and which column of `counted` holds each (two for units)
-    select
-        'unit' as vocabulary_kind,
-        'unit' as slot
-    union all
-    select
-        'unit' as vocabulary_kind,
-        'consumed unit' as slot
-    union all
-    select
-        'service' as vocabulary_kind,
-        'service' as slot
-    union all
-    select
-        'region' as vocabulary_kind,
-        'region' as slot
-    union all
-    select
-        'charge type' as vocabulary_kind,
-        'charge type' as slot
-
-),
-
-unpivoted as (
-
-    select
-        counted.provider_name,
-        counted.source_format,
-        kinds.vocabulary_kind,
-        case kinds.slot
-            when 'unit' then counted.unknown_unit
-            when 'consumed unit' then counted.unknown_consumed_unit
-            when 'service' then counted.unknown_service
-            when 'region' then counted.unknown_region
-            when 'charge type' then counted.unknown_charge_type
-        end as source_value,
-        counted.row_count,
-        counted.first_billing_period,
-        counted.last_billing_period
-    from counted
-    cross join kinds
-
-)
 
 select
     provider_name,
@@ -132,8 +10,8 @@ select
     vocabulary_kind,
     source_value,
     sum(row_count) as row_count,
-    min(first_billing_period) as first_billing_period,
-    max(last_billing_period) as last_billing_period,
+    min(billing_period) as first_billing_period,
+    max(billing_period) as last_billing_period,
     -- where a maintainer adds the value so the next run maps it
     case vocabulary_kind
         when 'unit' then 'seeds/reference/unit_mappings.csv'
@@ -141,6 +19,5 @@ select
         when 'region' then 'seeds/focus/focus_regions.csv'
         else 'the charge type rules of the ' || source_format || ' mapping model'
     end as where_to_add
-from unpivoted
-where source_value is not null
+from {{ ref('int_focus_vocabulary_gaps_monthly') }}
 group by provider_name, source_format, vocabulary_kind, source_value
