@@ -105,8 +105,10 @@ class FolderTranslator(DagsterDbtTranslator):
 
 # Unit tests check the SQL rules on fixed inputs, not the data: they belong to CI
 # (tests/integration/test_dbt_unit_tests.py), and in every run they were half of a small
-# build's time.
-PRODUCTION_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
+# build's time. --no-write-json: the invocation's manifest.json (written twice), graph and
+# run_results.json, which nothing reads (the results come from dbt's event stream; the asset
+# definitions from the manifest of `dbt parse`); the compiled SQL and dbt.log stay.
+PRODUCTION_BUILD_ARGS = ("--exclude-resource-type", "unit_test", "--no-write-json")
 
 translator = FolderTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
