@@ -286,6 +286,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     workdir.mkdir(parents=True)
     out = Path(args.json).resolve() if args.json else workdir / "results.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "FINOPS_HOME": str(workdir / "home")}
+    env["FINOPS_DBT_ARTIFACTS"] = "1"  # run_results.json, for the slowest nodes (dbt_nodes)
     landing = workdir / "gen" / "landing"
     warehouse = workdir / "warehouse.duckdb"
     planned = plan(args.months, args.rows_per_month, args.seed)

@@ -15,14 +15,22 @@ connections:
   the warehouse's ``<warehouse>.finops/dagster/history`` aside and run again: the run records
   its checks anew.
 - ``normal`` or ``full``: SQLite's own settings (``full`` is Dagster's default).
+
+Dagster's SQLite run and event storages also create a new SQLAlchemy engine for every connection,
+so every statement of every event was compiled again (the compiled-statement cache belongs to the
+engine): ``install`` makes them reuse one engine per database file. The engines keep Dagster's
+``NullPool``, so each event still opens and closes its own connection, as before.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 
 import sqlalchemy as sa
+from dagster._core.storage.event_log.sqlite import sqlite_event_log
+from dagster._core.storage.runs.sqlite import sqlite_run_storage
 from sqlalchemy import event
 
 SYNC_MODES = ("off", "normal", "full")
@@ -45,11 +53,30 @@ def _set_sync(dbapi_connection, _record) -> None:
         dbapi_connection.execute(f"PRAGMA synchronous={sync_mode().upper()}")
 
 
+_engines: dict[tuple, sa.engine.Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def _reused_engine(url, **kwargs) -> sa.engine.Engine:
+    """``create_engine`` for Dagster's SQLite storages: one engine per database file and
+    options. Their ``dispose()`` after use only replaces an empty NullPool."""
+    key = (str(url), *sorted((name, repr(value)) for name, value in kwargs.items()))
+    with _engines_lock:
+        if key not in _engines:
+            _engines[key] = sa.create_engine(url, **kwargs)
+        return _engines[key]
+
+
 def install() -> None:
     """Apply ``FINOPS_RUN_HISTORY_SYNC`` to every SQLite connection this process opens from
-    now on. Idempotent; called where a process starts recording Dagster events."""
+    now on, and make Dagster's SQLite storages reuse their engines. Idempotent; called where a
+    process starts recording Dagster events."""
     global _installed
     sync_mode()  # a wrong value fails here, before any run starts
     if not _installed:
         event.listen(sa.engine.Engine, "connect", _set_sync)
+        # Private names of dagster (pinned in requirements.lock): tests/unit/test_run_history.py
+        # checks they still exist.
+        for module in (sqlite_event_log, sqlite_run_storage):
+            module.create_engine = _reused_engine
         _installed = True

@@ -37,3 +37,22 @@ def test_an_unknown_mode_is_refused_before_any_run(monkeypatch):
     monkeypatch.setenv("FINOPS_RUN_HISTORY_SYNC", "fast")
     with pytest.raises(ValueError, match="FINOPS_RUN_HISTORY_SYNC='fast': use one of off, normal"):
         run_history.install()
+
+
+def test_the_storages_reuse_one_engine_per_database(tmp_path, monkeypatch):
+    run_history.install()
+    made: list[str] = []
+    create_engine = sa.create_engine
+
+    def counted(url, **kwargs):
+        made.append(str(url))
+        return create_engine(url, **kwargs)
+
+    monkeypatch.setattr(run_history.sa, "create_engine", counted)
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        for n in range(5):
+            instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=f"a{n}"))
+        assert instance.get_latest_materialization_event(dg.AssetKey("a4")) is not None
+    index = f"sqlite:///{tmp_path / 'history' / 'runs' / 'index.db'}"
+    assert index in made
+    assert len(made) == len(set(made))  # each database file: one engine
