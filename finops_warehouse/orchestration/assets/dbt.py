@@ -115,6 +115,7 @@ PRODUCTION_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
 def artifact_args() -> tuple[str, ...]:
     return () if os.environ.get("FINOPS_DBT_ARTIFACTS") == "1" else ("--no-write-json",)
 
+
 translator = FolderTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
