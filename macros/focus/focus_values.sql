@@ -44,3 +44,11 @@
         else {{ expr }}
     end
 {%- endmacro %}
+
+{#- A row that measures consumption (FOCUS ConsumedQuantity, ConsumedUnit): usage that is not
+    a correction (ChargeClass NULL) and not the unused part of a commitment. -#}
+{% macro focus_is_consumption(charge_category, charge_class, commitment_status) -%}
+    {{ charge_category }} = 'Usage'
+    and {{ charge_class }} is null
+    and coalesce({{ commitment_status }}, '') != 'Unused'
+{%- endmacro %}

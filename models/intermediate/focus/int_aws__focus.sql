@@ -24,6 +24,9 @@
 --                              else Usage), ChargeClass Correction
 --   anything else              Adjustment (never rejected: AWS adds types), counted in
 --                              int_focus_vocabulary_gaps (vocabulary_unknown_charge_type)
+{%- set consumption = focus_is_consumption(
+    'focus_rows.charge_category', 'focus_rows.charge_class', 'focus_rows.commitment_discount_status'
+) %}
 with classified as (
 
     -- One row per line item that becomes a FOCUS row, with the decisions the FOCUS
@@ -444,16 +447,12 @@ final as (
         -- Consumption is measured on usage only, never on an Unused row or a correction.
         case
             when
-                focus_rows.charge_category = 'Usage'
-                and focus_rows.charge_class is null
-                and coalesce(focus_rows.commitment_discount_status, '') != 'Unused'
+                {{ consumption }}
                 then focus_rows.pricing_quantity
         end as ConsumedQuantity,
         case
             when
-                focus_rows.charge_category = 'Usage'
-                and focus_rows.charge_class is null
-                and coalesce(focus_rows.commitment_discount_status, '') != 'Unused'
+                {{ consumption }}
                 and focus_rows.pricing_quantity is not null
                 then coalesce(units.consumed_unit, focus_rows.provider_unit)
         end as ConsumedUnit,

@@ -11,6 +11,9 @@
 --     account and invoice month (stg_invoices__invoices).
 -- RF03 reads `credits` list lambdas as table references; it is off here.
 -- noqa: disable=RF03
+{%- set consumption = focus_is_consumption(
+    'focus_rows.charge_category', 'focus_rows.charge_class', 'focus_rows.commitment_status'
+) %}
 with line_items as (
 
     select * from {{ ref('stg_gcp_billing__line_items') }}
@@ -391,16 +394,12 @@ final as (
         -- Consumption: usage only, never an Unused row or a correction.
         case
             when
-                focus_rows.charge_category = 'Usage'
-                and focus_rows.charge_class is null
-                and coalesce(focus_rows.commitment_status, '') != 'Unused'
+                {{ consumption }}
                 then focus_rows.pricing_quantity
         end as ConsumedQuantity,
         case
             when
-                focus_rows.charge_category = 'Usage'
-                and focus_rows.charge_class is null
-                and coalesce(focus_rows.commitment_status, '') != 'Unused'
+                {{ consumption }}
                 and focus_rows.pricing_quantity is not null
                 then coalesce(units.consumed_unit, focus_rows.provider_unit)
         end as ConsumedUnit,
