@@ -8,11 +8,6 @@ from dataclasses import dataclass, field
 MONEY = "DECIMAL(38,10)"
 """Money, prices and quantities in typed (Parquet/JSON) raw tables."""
 
-GCP_NUMERIC = "DECIMAL(38,9)"
-"""BigQuery NUMERIC; GCP FLOAT money is read into it so sums are exact."""
-
-KEY_VALUE_LIST = "STRUCT(key VARCHAR, value VARCHAR)[]"
-
 METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_manifest_id", "VARCHAR"),
     ("_source_file", "VARCHAR"),

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from .base import (
-    GCP_NUMERIC,
     INVENTORY_FILE,
-    KEY_VALUE_LIST,
     Column,
     Detection,
     ExportFormat,
     quote,
     typed_columns,
 )
+
+GCP_NUMERIC = "DECIMAL(38,9)"
+"""BigQuery NUMERIC; GCP FLOAT money is read into it so sums are exact."""
+
+KEY_VALUE_LIST = "STRUCT(key VARCHAR, value VARCHAR)[]"
 
 # --- GCP detailed billing export (BigQuery dump) -----------------------------------------------
 
