@@ -48,3 +48,9 @@ def run_dbt(args: list[str], *, env: dict[str, str], work: Path) -> subprocess.C
         shutil.copyfile(target / "partial_parse.msgpack", f"{state}.tmp")
         os.replace(f"{state}.tmp", state)
     return done
+
+
+def run_dbt_on(warehouse: Path, args: list[str], work: Path) -> subprocess.CompletedProcess:
+    """`dbt ARGS` on the `ci` target against `warehouse` (a file the test made), two threads."""
+    env = {**os.environ, "FINOPS_DBT_TARGET": "ci", "FINOPS_WAREHOUSE": str(warehouse)}
+    return run_dbt([*args, "--threads", "2"], env=env, work=work)

@@ -8,8 +8,6 @@ writes to, not against whatever a loader happens to produce.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlglot
-from dbt_runs import run_dbt as run_dbt_cli
+from dbt_runs import run_dbt_on
 from sqlglot import exp
 
 from finops_warehouse.ingest.formats import FORMATS, METADATA_COLUMNS, quote
@@ -53,12 +51,6 @@ STATE_MODELS = {
 }
 """Staging of the warehouse's own state: the close (schema close) and ingestion's manifest."""
 MONEY_TYPE = "DECIMAL(38,10)"
-
-
-def run_dbt(args: list[str], warehouse: Path, work: Path) -> subprocess.CompletedProcess:
-    """`dbt <args>` on the `ci` target against `warehouse`, output kept under `work`."""
-    env = {**os.environ, "FINOPS_DBT_TARGET": "ci", "FINOPS_WAREHOUSE": str(warehouse)}
-    return run_dbt_cli([*args, "--threads", "2"], env=env, work=work)
 
 
 def create_raw_tables(warehouse: Path) -> None:
@@ -210,7 +202,7 @@ def empty_build(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_staging_empty")
     warehouse = work / "warehouse.duckdb"
     create_raw_tables(warehouse)
-    result = run_dbt(["build", "--select", "staging", *STAGING_ONLY], warehouse, work)
+    result = run_dbt_on(warehouse, ["build", "--select", "staging", *STAGING_ONLY], work)
     return warehouse, result, work
 
 
@@ -220,7 +212,7 @@ def loaded(tmp_path_factory):
     warehouse = work / "warehouse.duckdb"
     create_raw_tables(warehouse)
     load_sample_rows(warehouse)
-    result = run_dbt(["build", "--select", "staging", *STAGING_ONLY], warehouse, work)
+    result = run_dbt_on(warehouse, ["build", "--select", "staging", *STAGING_ONLY], work)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         yield con
@@ -433,7 +425,7 @@ def test_generic_tests_fail_on_a_duplicated_row_and_a_row_number_below_one(tmp_p
         for row_number in (0, 0):
             insert(con, "invoices", {**row, **metadata("inv-a", row_number, "0123", "2024-03-01")})
     select = ["build", "--select", "stg_invoices__invoices", *STAGING_ONLY]
-    result = run_dbt(select, warehouse, tmp_path)
+    result = run_dbt_on(warehouse, select, tmp_path)
     assert result.returncode != 0
     run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
     failed = {r["unique_id"].split(".")[2] for r in run_results["results"] if r["status"] == "fail"}
@@ -458,8 +450,8 @@ def test_not_null_columns_fails_once_per_column_that_holds_a_null(tmp_path):
     with duckdb.connect(str(warehouse)) as con:
         for row_number in (1, 2):
             insert(con, "invoices", {**row, **metadata("inv-a", row_number, "0123", "2024-03-01")})
-    result = run_dbt(
-        ["build", "--select", "stg_invoices__invoices", *STAGING_ONLY], warehouse, tmp_path
+    result = run_dbt_on(
+        warehouse, ["build", "--select", "stg_invoices__invoices", *STAGING_ONLY], tmp_path
     )
     assert result.returncode != 0
     run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())

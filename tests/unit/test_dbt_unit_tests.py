@@ -10,9 +10,8 @@ runs in the fast lane (`make test-fast`).
 from __future__ import annotations
 
 import json
-import os
 
-from dbt_runs import run_dbt
+from dbt_runs import run_dbt_on
 
 from finops_warehouse.ingest.warehouse import connect
 from finops_warehouse.orchestration.project import ensure_manifest
@@ -23,9 +22,9 @@ def test_every_dbt_unit_test_passes(tmp_path):
     assert declared, "the project declares no dbt unit test"
     warehouse = tmp_path / "warehouse.duckdb"
     connect(warehouse).close()  # the raw tables and the close and ingestion state, empty
-    env = {**os.environ, "FINOPS_DBT_TARGET": "ci", "FINOPS_WAREHOUSE": str(warehouse)}
 
-    built = run_dbt(
+    built = run_dbt_on(
+        warehouse,
         [
             "build",
             "--empty",
@@ -34,11 +33,10 @@ def test_every_dbt_unit_test_passes(tmp_path):
             "--exclude-resource-type",
             "unit_test",
         ],
-        env=env,
-        work=tmp_path / "build",
+        tmp_path / "build",
     )
     assert built.returncode == 0, built.stdout[-4000:]
-    done = run_dbt(["test", "--select", "test_type:unit"], env=env, work=tmp_path / "test")
+    done = run_dbt_on(warehouse, ["test", "--select", "test_type:unit"], tmp_path / "test")
 
     results = json.loads((tmp_path / "test" / "target" / "run_results.json").read_text())
     unit_results = [r for r in results["results"] if r["unique_id"].startswith("unit_test.")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import re
 import subprocess
+from functools import cache
 
 from finops_warehouse.locations import PROJECT_DIR
 
@@ -31,6 +32,7 @@ GENERATED = ("finops_warehouse/dbt_project/", "tests/artifacts/")
 OUTSIDE_ALLOWED = ("tests/",)
 
 
+@cache  # read once for the three checks
 def tracked_text_files() -> dict[str, str]:
     names = subprocess.run(
         ["git", "ls-files"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
