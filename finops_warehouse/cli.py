@@ -23,6 +23,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from finops_warehouse.settings import Settings, state_dir
+
 if TYPE_CHECKING:
     from finops_warehouse.orchestration.runner import CloseOutcome
 
@@ -115,10 +117,10 @@ def run(
     """
     from finops_warehouse.orchestration import runner
 
-    _require_landing(landing)
-    runner.configure(warehouse, landing, quarantine)
-    outcome = _exclusive(runner.run_pipeline, None, full_refresh)
-    _report_files(outcome)
+    settings = Settings.resolve(warehouse, landing, quarantine)
+    _require_landing(settings.landing)
+    outcome = _exclusive(settings, runner.run_pipeline, None, full_refresh)
+    _report_files(outcome, settings.landing)
     _report(outcome)
     _exit_process(_exit_code(outcome))
 
@@ -165,10 +167,10 @@ def demo(workdir: str, seed: int, months: int) -> None:
     root = Path(workdir).resolve()
     with console.status("generating demo exports"):
         truth = generate_exports(root, months=months, seed=seed)
-    warehouse = root / "warehouse.duckdb"
-    runner.configure(str(warehouse), str(root / "landing"), default_home=root)
+    settings = Settings.resolve(root / "warehouse.duckdb", str(root / "landing"), home=root)
+    warehouse = settings.warehouse
     with console.status("ingesting, building models, running checks"):
-        outcome = _exclusive(runner.run_pipeline)
+        outcome = _exclusive(settings, runner.run_pipeline)
     _report(outcome)
     _summary(warehouse)
     ok = outcome.ok
@@ -177,17 +179,17 @@ def demo(workdir: str, seed: int, months: int) -> None:
         # have arrived; the later months stay open.
         first = truth.billing_periods[0]
         with console.status(f"reconciling and closing {first}"):
-            closed = _exclusive(runner.run_close, first)
+            closed = _exclusive(settings, runner.run_close, first)
         console.print()
         _report_close(closed)
         ok = closed.ok
     written = None
     if ok:  # the closed month's report: what finance opens first
         with console.status(f"writing the month-in-review report of {first}"):
-            written = _exclusive(runner.run_report, first)
+            written = _exclusive(settings, runner.run_report, first)
         ok = written.ok
     console.print("\nNext:")
-    for line in _demo_hints(warehouse, truth.billing_periods):
+    for line in _demo_hints(settings, truth.billing_periods):
         console.print(f"  {line}", soft_wrap=True)
     console.print(f"  what the generator made:         {root / 'ground_truth.json'}")
     if written is not None:
@@ -196,14 +198,11 @@ def demo(workdir: str, seed: int, months: int) -> None:
     sys.exit(0 if ok else 1)
 
 
-def _demo_hints(warehouse: Path, periods: list[str]) -> list[str]:
+def _demo_hints(settings: Settings, periods: list[str]) -> list[str]:
     """Commands that reach what the demo used (its warehouse, Dagster instance and close
     directory) and run as printed in a fresh shell: `finops` and Python by their full path
     unless this environment's `finops` is the one on PATH."""
-    from finops_warehouse.close.period import default_close_root
-    from finops_warehouse.orchestration.resources import state_dir
-
-    dagster_home = Path(os.environ["DAGSTER_HOME"])
+    warehouse, dagster_home = settings.warehouse, settings.dagster_home
     own = dagster_home == state_dir(warehouse) / "dagster"
     prefix = "" if own else f"DAGSTER_HOME={shlex.quote(str(dagster_home))} "
     bin_dir = Path(sys.executable).parent
@@ -224,7 +223,7 @@ def _demo_hints(warehouse: Path, periods: list[str]) -> list[str]:
     if len(periods) > 1:
         hints.append(
             f"close the next month:            {finops} close --warehouse {file} "
-            f"--out {shlex.quote(str(default_close_root()))} --period {periods[1]}"
+            f"--out {shlex.quote(str(settings.close_root))} --period {periods[1]}"
         )
     return hints
 
@@ -244,12 +243,8 @@ def export_focus(out: str, period: str | None, warehouse: str | None) -> None:
     """Write the FOCUS 1.2 rows (marts.fct_cost_and_usage) as Parquet."""
     from finops_warehouse import export as focus_export
 
-    if warehouse is None:
-        from finops_warehouse.orchestration.resources import default_warehouse
-
-        warehouse = default_warehouse()
     try:
-        result = focus_export.export_focus(Path(warehouse), Path(out), period)
+        result = focus_export.export_focus(Settings.resolve(warehouse).warehouse, Path(out), period)
     except focus_export.ExportError as exc:
         console.print(f"[red]finops export focus[/]: {exc}")
         sys.exit(1)
@@ -277,9 +272,9 @@ def close(period: str, out: str | None, warehouse: str | None) -> None:
     from finops_warehouse.orchestration import runner
 
     label = _period(period)
-    runner.configure(warehouse, None)
+    settings = Settings.resolve(warehouse)
     with console.status(f"reconciling and closing {label}"):
-        outcome = _exclusive(runner.run_close, label, out)
+        outcome = _exclusive(settings, runner.run_close, label, out)
     _report_close(outcome)
     sys.exit(0 if outcome.ok else 1)
 
@@ -302,9 +297,9 @@ def report(period: str, out: str | None, warehouse: str | None) -> None:
     from finops_warehouse.orchestration import runner
 
     label = _period(period)
-    runner.configure(warehouse, None)
+    settings = Settings.resolve(warehouse)
     with console.status(f"writing the month-in-review report of {label}"):
-        outcome = _exclusive(runner.run_report, label, out)
+        outcome = _exclusive(settings, runner.run_report, label, out)
     _report_written(outcome)
     sys.exit(0 if outcome.ok else 1)
 
@@ -334,26 +329,26 @@ def _report_written(outcome) -> None:
         console.print(f"run logs: {', '.join(str(p) for p in outcome.pipeline.logs)}")
 
 
-def _require_landing(landing: str | None) -> None:
+def _require_landing(landing: str) -> None:
     """Stop before anything is written when a local landing directory does not exist (a typo
     would otherwise run the whole pipeline on nothing)."""
-    from finops_warehouse.orchestration.resources import default_landing
-
-    where = landing or default_landing()
-    if "://" not in where and not Path(where).is_dir():
-        _stop(f"the landing directory {Path(where).resolve()} does not exist; check --landing")
+    if "://" not in landing and not Path(landing).is_dir():
+        _stop(f"the landing directory {landing} does not exist; check --landing")
 
 
-def _exclusive(work, *args):
-    """``work(*args)`` holding the warehouse lock (finops_warehouse/locking.py): one line and
-    exit 2 when the warehouse is busy or read-only, exit 130 on Ctrl-C, never a traceback."""
+def _exclusive(settings: Settings, work, *args):
+    """``work(settings, *args)`` holding the warehouse lock (finops_warehouse/locking.py): one
+    line and exit 2 when the warehouse is busy or read-only, exit 130 on Ctrl-C, never a
+    traceback."""
     from dagster import DagsterExecutionInterruptedError
 
     from finops_warehouse.locking import WarehouseUnavailable, warehouse_lock
+    from finops_warehouse.orchestration.runner import prepare
 
     try:
-        with warehouse_lock(Path(os.environ["FINOPS_WAREHOUSE"])):
-            outcome = work(*args)
+        prepare(settings)
+        with warehouse_lock(settings.warehouse):
+            outcome = work(settings, *args)
         # Dagster reports a Ctrl-C inside a step as a failed run, not as an exception.
         pipeline = getattr(outcome, "pipeline", outcome)
         if any(DagsterExecutionInterruptedError.__name__ in f for f in pipeline.run_failures):
@@ -418,14 +413,14 @@ def mf(warehouse: str | None, mf_args: tuple[str, ...]) -> None:
     finops mf --help
     """
     from finops_warehouse.locations import PROFILES_DIR
-    from finops_warehouse.orchestration import runner
     from finops_warehouse.orchestration.project import ensure_manifest, semantic_project_dir
 
-    runner.configure(warehouse, None)
+    settings = Settings.resolve(warehouse)
     ensure_manifest()  # writes the semantic manifest beside dbt's manifest
     project = semantic_project_dir()
     env = {
         **os.environ,
+        **settings.environment(),
         "DBT_PROJECT_DIR": str(project),
         "DBT_PROFILES_DIR": str(PROFILES_DIR),
         "FINOPS_WAREHOUSE_READ_ONLY": "1",
@@ -444,20 +439,25 @@ UI_SHUTDOWN_GRACE_SECONDS = 5
 @warehouse_option
 def ui(port: int, host: str, warehouse: str | None) -> None:
     """Open the Dagster UI with this project loaded (on localhost unless --host says otherwise)."""
-    from finops_warehouse.orchestration import runner
     from finops_warehouse.orchestration.project import ensure_manifest
+    from finops_warehouse.orchestration.runner import prepare
 
-    runner.configure(warehouse, None)
+    settings = Settings.resolve(warehouse)
+    prepare(settings)
     # Parsed once here: the processes `dagster dev` starts, each loading the definitions, then
     # find the manifest current instead of parsing it at the same time.
     ensure_manifest()
     console.print(
-        f"Dagster UI on http://{host}:{port} for {os.environ['FINOPS_WAREHOUSE']} "
-        f"(its runs and checks: DAGSTER_HOME={os.environ['DAGSTER_HOME']})"
+        f"Dagster UI on http://{host}:{port} for {settings.warehouse} "
+        f"(its runs and checks: DAGSTER_HOME={settings.dagster_home})"
     )
     # `dagster dev` re-parses the dbt project with the dbt found on PATH: put this venv's first.
     bin_dir = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    env = {
+        **os.environ,
+        **settings.environment(),
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+    }
     # Its own process group, so one signal reaches dagster dev, the webserver, the daemon and the
     # code server; default dispositions, since a shell or CI that started us in the background
     # may have left SIGINT ignored, and Dagster maps SIGTERM onto SIGINT's handler.
@@ -506,9 +506,8 @@ def _default_stop_signals() -> None:
 _QUIET_STATUSES = ("unchanged", "skipped")
 
 
-def _report_files(outcome) -> None:
+def _report_files(outcome, landing: str) -> None:
     """What ingest did with each landing file: loaded, replaced, refused (and where it went)."""
-    landing = os.environ.get("FINOPS_LANDING", "")
     shown = sorted(
         (f for f in outcome.files if f["status"] not in _QUIET_STATUSES), key=lambda f: f["path"]
     )

@@ -67,12 +67,6 @@ def rules_version(rules_dir: Path = RULES_DIR) -> str:
     return digest.hexdigest()
 
 
-def default_close_root() -> Path:
-    from finops_warehouse.orchestration.resources import finops_home
-
-    return finops_home().resolve() / "close"
-
-
 def refusals(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[str]:
     """Why the month cannot be closed now; empty when it can."""
     if not _relation_exists(con, SHOWBACK_MART):
@@ -87,7 +81,7 @@ def refusals(con: duckdb.DuckDBPyConnection, period: dt.date) -> list[str]:
 def close_period(
     warehouse: Path,
     period: str,
-    out_root: Path | None = None,
+    out_root: Path,
     now: dt.datetime | None = None,
 ) -> CloseResult:
     """Close `period` (YYYY-MM): write its extracts under `out_root/<YYYY-MM>/`, then record it.
@@ -109,7 +103,7 @@ def close_period(
         reconciliation = _reconciliation_rows(con, start)
 
         closed_at = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
-        directory = (out_root or default_close_root()).resolve() / label
+        directory = out_root.resolve() / label
         version = rules_version()
         written, totals, manifest_sha = _write_directory(
             directory, label, closed_at, version, lines, reconciliation, carried

@@ -1,9 +1,10 @@
 """The Dagster code location: assets, checks, jobs, sensors and resources, nothing else.
 
 `definitions` is a function (`@dg.definitions`): importing this module reads no manifest and no
-setting, so it imports in any order, in a fresh clone too. Calling it (Dagster does, when it
-loads the location; the `finops` CLI and the tests do) parses the dbt project if its manifest is
-missing or stale, then builds the definitions from the environment of that moment.
+setting, so it imports in any order, in a fresh clone too. Dagster calls it when it loads the
+location, and it builds the definitions for the settings the environment gives at that moment
+(`Settings.resolve`); the `finops` CLI builds them for the settings of its command line with
+`build_definitions`. Either parses the dbt project first if its manifest is missing or stale.
 """
 
 from __future__ import annotations
@@ -22,12 +23,9 @@ from finops_warehouse.orchestration.assets.dbt import build_warehouse_models
 from finops_warehouse.orchestration.assets.ingest import raw_exports
 from finops_warehouse.orchestration.assets.report import month_in_review
 from finops_warehouse.orchestration.project import dbt_project, ensure_manifest
-from finops_warehouse.orchestration.resources import (
-    build_resources,
-    default_warehouse,
-    warehouse_tags,
-)
+from finops_warehouse.orchestration.resources import build_resources, warehouse_tags
 from finops_warehouse.orchestration.sensors import build_sensors
+from finops_warehouse.settings import Settings
 
 # The reconciliation gate belongs to one month's close (close_job), not to every dbt build.
 CLOSE_GATE = dg.AssetSelection.checks(invoices_reconcile)
@@ -35,13 +33,18 @@ CLOSE_GATE = dg.AssetSelection.checks(invoices_reconcile)
 
 @dg.definitions
 def definitions() -> dg.Definitions:
+    return build_definitions(Settings.resolve())
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """The code location working on the warehouse, landing and quarantine of `settings`."""
     ensure_manifest()
     # Runs launched from the UI record their events in the processes that load these definitions.
     run_history.install()
     warehouse_models = build_warehouse_models(dbt_project())
     # Runs started from the UI or a sensor name their warehouse too (the close gate reads only
     # its own warehouse's checks); the CLI tags each run itself (runner._execute).
-    run_tags = warehouse_tags(default_warehouse())
+    run_tags = warehouse_tags(settings.warehouse)
 
     ingest_job = dg.define_asset_job(
         "ingest_job",
@@ -93,5 +96,5 @@ def definitions() -> dg.Definitions:
         asset_checks=[invoices_reconcile, no_open_cost_anomalies],
         jobs=[ingest_job, transform_job, close_marts_job, close_job, reconcile_job, report_job],
         sensors=build_sensors(ingest_job, transform_job),
-        resources=build_resources(),
+        resources=build_resources(settings),
     )

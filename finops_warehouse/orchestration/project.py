@@ -10,6 +10,7 @@ import hashlib
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from functools import cache, cached_property
 from importlib.metadata import version
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.core.dbt_cli_invocation import PARTIAL_PARSE_FILE_NAME
 from packaging.version import Version
+from pydantic import Field
 
 from finops_warehouse.locations import (
     DBT_PROJECT_PARTS,
@@ -46,16 +48,29 @@ def dbt_project() -> DbtProject:
     )
 
 
-class WarehouseDbtCli(DbtCliResource):
-    """dagster-dbt's dbt CLI resource without two start-up costs this project does not need, and
-    with its dbt directories under the project's target directory.
+# dagster-dbt starts dbt with this process's environment and takes no other: a resource that
+# must give dbt more (the warehouse file, the billing months to build) starts it through POSIX
+# `env NAME=value ... dbt`, so nothing writes this process's environment to reach dbt.
+ENV_EXECUTABLE = shutil.which("env") or "/usr/bin/env"
 
-    Before each dbt command it runs `dbt --version` in a subprocess (about 3 s) and loads dbt's
-    adapter into the Dagster process (about 5 s); the adapter serves only the optional row-count
-    and column metadata, which no asset here fetches. dbt is the one installed beside this
-    interpreter, so its version is the installed dbt-core's. (Private hooks of dagster-dbt,
-    pinned in requirements.lock; tests/integration/test_definitions.py runs them.)
+
+class WarehouseDbtCli(DbtCliResource):
+    """dagster-dbt's dbt CLI resource without two start-up costs this project does not need,
+    with its dbt directories under the project's target directory, and with `environment` added
+    to dbt's process environment (build one with `dbt_cli`).
+
+    Before each dbt command dagster-dbt runs `dbt --version` in a subprocess (about 3 s) and
+    loads dbt's adapter into the Dagster process (about 5 s); the adapter serves only the
+    optional row-count and column metadata, which no asset here fetches. dbt is the one installed
+    beside this interpreter, so its version is the installed dbt-core's. (Private hooks of
+    dagster-dbt, pinned in requirements.lock; tests/integration/test_definitions.py runs them.)
     """
+
+    environment: dict[str, str] = Field(default_factory=dict)
+
+    def with_environment(self, more: Mapping[str, str]) -> WarehouseDbtCli:
+        """This resource, giving dbt `more` too (e.g. one build's billing months)."""
+        return dbt_cli({**self.environment, **more})
 
     @cached_property
     def _cli_version(self) -> Version:
@@ -76,13 +91,17 @@ class WarehouseDbtCli(DbtCliResource):
         return path
 
 
-def dbt_cli() -> DbtCliResource:
-    """The dbt CLI resource of this project (target and warehouse from the environment)."""
+def dbt_cli(environment: Mapping[str, str] | None = None) -> WarehouseDbtCli:
+    """The dbt CLI resource of this project (the target of `dbt_project`); dbt runs with
+    `environment` added to this process's environment."""
+    environment = dict(environment or {})
+    assignments = [f"{name}={value}" for name, value in sorted(environment.items())]
     return WarehouseDbtCli(
         project_dir=dbt_project(),
         profiles_dir=str(PROFILES_DIR),
-        target=os.environ.get("FINOPS_DBT_TARGET", "dev"),
-        dbt_executable=DBT_EXECUTABLE,
+        dbt_executable=ENV_EXECUTABLE,
+        global_config_flags=[*assignments, DBT_EXECUTABLE],
+        environment=environment,
     )
 
 

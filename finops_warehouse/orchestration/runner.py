@@ -8,15 +8,15 @@ about invoices that do not reconcile yet. `run_close` closes one billing month f
 the last `finops run` built: it runs `close_job` (the blocking
 reconciliation check, then the close asset), then rebuilds the close marts (`close_marts_job`)
 so `dim_billing_period` shows the month Closed. The runs land in the warehouse's Dagster
-instance (its state directory, `resources.state_dir`), so `finops ui` shows them beside runs
-started from the UI; every run is tagged with the warehouse it worked on.
+instance (its state directory, `settings.state_dir`), so `finops ui` shows them beside runs
+started from the UI; every run is tagged with the warehouse it worked on. Each function works
+on the warehouse, landing and quarantine of the `Settings` it is given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +31,7 @@ from dagster._core.storage.tags import (
 from finops_warehouse.ingest.formats import RATE_FORMATS
 from finops_warehouse.orchestration import run_history
 from finops_warehouse.orchestration.assets.close import blocking_check_keys
-from finops_warehouse.orchestration.definitions import definitions
+from finops_warehouse.orchestration.definitions import build_definitions
 from finops_warehouse.orchestration.partitions import (
     FIRST_BILLING_MONTH,
     before_first_month,
@@ -41,13 +41,8 @@ from finops_warehouse.orchestration.partitions import (
     partition_range,
     period_label,
 )
-from finops_warehouse.orchestration.resources import (
-    default_landing,
-    default_quarantine,
-    default_warehouse,
-    state_dir,
-    warehouse_tags,
-)
+from finops_warehouse.orchestration.resources import warehouse_tags
+from finops_warehouse.settings import Settings
 from finops_warehouse.warehouse_connection import connect, rows_if_built
 
 log = logging.getLogger(__name__)
@@ -92,39 +87,18 @@ class PipelineOutcome:
         return not self.blocking_failures and not self.run_failures
 
 
-def configure(
-    warehouse: str | None,
-    landing: str | None,
-    quarantine: str | None = None,
-    default_home: Path | None = None,
-) -> None:
-    """Point this process, and those it starts, at the chosen locations; call it before
-    `definitions()`, whose resources read them.
-
-    The locations go into this process's environment because other programs read them there:
-    dbt, a subprocess, attaches FINOPS_WAREHOUSE (finops_warehouse.dbt_warehouse_plugin), Dagster
-    finds its instance through DAGSTER_HOME, and `finops ui`'s `dagster dev` inherits them all.
-    Every location becomes an absolute path: dbt runs in the project directory, so a relative
-    path would name another file there. The Dagster instance (DAGSTER_HOME) and the quarantine
-    (FINOPS_QUARANTINE) are the warehouse's own, in its state directory, unless set in the
-    environment. FINOPS_HOME, when unset, becomes `default_home`, else `.finops`.
-    """
-    home = Path(os.environ.get("FINOPS_HOME") or default_home or ".finops").resolve()
-    os.environ["FINOPS_HOME"] = str(home)
-    os.environ["FINOPS_WAREHOUSE"] = str(Path(warehouse or default_warehouse()).resolve())
-    landing = landing or default_landing()
-    os.environ["FINOPS_LANDING"] = landing if "://" in landing else str(Path(landing).resolve())
-    os.environ["FINOPS_QUARANTINE"] = str(Path(quarantine or default_quarantine()).resolve())
-    state = state_dir(os.environ["FINOPS_WAREHOUSE"])
-    dagster_home = Path(os.environ.get("DAGSTER_HOME") or state / "dagster").resolve()
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    # Default local storage, no telemetry, no "join the community" prompt; a written config stays.
-    instance_yaml = dagster_home / "dagster.yaml"
-    if not instance_yaml.exists() or not instance_yaml.read_text().strip():
-        instance_yaml.write_text("telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
-    Path(os.environ["FINOPS_WAREHOUSE"]).parent.mkdir(parents=True, exist_ok=True)
+def prepare(settings: Settings) -> None:
+    """Make the warehouse of `settings` ready for a command: its directory and Dagster instance
+    (with its config), and Dagster's run history recorded the quick way (run_history)."""
+    settings.create_directories()
     run_history.install()
+
+
+def _instance(settings: Settings) -> dg.DagsterInstance:
+    """The warehouse's Dagster instance, where the runs of its commands land: `finops ui` shows
+    them beside runs started from the UI."""
+    prepare(settings)
+    return dg.DagsterInstance.from_config(str(settings.dagster_home))
 
 
 def _checks(result: dg.ExecuteInProcessResult, blocking_checks: set[dg.AssetCheckKey]):
@@ -152,6 +126,7 @@ def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
 
 
 def _execute(
+    settings: Settings,
     job: dg.JobDefinition,
     instance: dg.DagsterInstance,
     outcome: PipelineOutcome,
@@ -163,15 +138,13 @@ def _execute(
 
     The Dagster UI shows the same events; the CLI prints only the outcome.
     """
-    warehouse = os.environ["FINOPS_WAREHOUSE"]
-    log_dir = state_dir(warehouse) / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"{job.name}.log"
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    log_path = settings.logs_dir / f"{job.name}.log"
     outcome.logs.append(log_path)
     with log_path.open("w") as log, redirect_stdout(log), redirect_stderr(log):
         return job.execute_in_process(
             instance=instance,
-            tags={**(tags or {}), **warehouse_tags(warehouse)},
+            tags={**(tags or {}), **warehouse_tags(settings.warehouse)},
             partition_key=partition_key,
             raise_on_error=False,
             run_config={
@@ -181,12 +154,14 @@ def _execute(
         )
 
 
-def run_pipeline(periods: set[str] | None = None, full_refresh: bool = False) -> PipelineOutcome:
+def run_pipeline(
+    settings: Settings, periods: set[str] | None = None, full_refresh: bool = False
+) -> PipelineOutcome:
     """Ingest the landing directory and build the models over the months that changed (all of
     them on a full refresh); never raises for a failed check."""
     from finops_warehouse.ingest import plan_landing
 
-    planned = plan_landing(default_landing())
+    planned = plan_landing(settings.landing)
     found = {
         period
         for f in planned
@@ -201,8 +176,8 @@ def run_pipeline(periods: set[str] | None = None, full_refresh: bool = False) ->
             f"({period_label(FIRST_BILLING_MONTH)}): set it to {early[0]} or earlier, run again"
         )
         return outcome
-    instance = dg.DagsterInstance.get()
-    defs = definitions()
+    instance = _instance(settings)
+    defs = build_definitions(settings)
     blocking = blocking_check_keys(defs.get_repository_def().asset_graph)
 
     if wanted or any(f.error for f in planned):
@@ -210,6 +185,7 @@ def run_pipeline(periods: set[str] | None = None, full_refresh: bool = False) ->
         # run, so an otherwise empty landing still gets one run for the open month.
         first, last = partition_range(set(wanted)) if wanted else (current_partition_key(),) * 2
         ingest = _execute(
+            settings,
             defs.resolve_job_def("ingest_job"),
             instance,
             outcome,
@@ -222,11 +198,12 @@ def run_pipeline(periods: set[str] | None = None, full_refresh: bool = False) ->
         if not outcome.ok:
             return outcome
 
-    warehouse = Path(os.environ["FINOPS_WAREHOUSE"])
+    warehouse = settings.warehouse
     months = _months_to_build(instance, warehouse, full_refresh)
     if months:
         outcome.rebuilt = months_between(months[0], months[-1])
         transform = _execute(
+            settings,
             defs.resolve_job_def("transform_job"),
             instance,
             outcome,
@@ -388,7 +365,7 @@ class CloseOutcome:
         return not self.refusals and not self.pipeline.run_failures
 
 
-def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
+def run_close(settings: Settings, period: str, out_root: str | None = None) -> CloseOutcome:
     """Close one billing month through Dagster; never raises for a refusal."""
     from finops_warehouse.orchestration.assets.close import (
         CLOSE_KEY,
@@ -397,17 +374,18 @@ def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
     )
 
     label = period_label(period)
-    defs = definitions()
+    defs = build_definitions(settings)
     outcome = CloseOutcome(label, PipelineOutcome(periods=[label]))
-    already = _closed_state(label)
+    already = _closed_state(settings.warehouse, label)
     if already is not None:
         outcome.already_closed = True
         outcome.directory, outcome.manifest_sha256 = already
         return outcome
 
-    instance = dg.DagsterInstance.get()
+    instance = _instance(settings)
     out = str(Path(out_root).resolve()) if out_root else ""
     close = _execute(
+        settings,
         defs.resolve_job_def("close_job"),
         instance,
         outcome.pipeline,
@@ -434,6 +412,7 @@ def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
     # dim_billing_period and the adjustments read the new close state (full tables: the
     # partition only names the month).
     rebuilt = _execute(
+        settings,
         defs.resolve_job_def("close_marts_job"),
         instance,
         outcome.pipeline,
@@ -444,6 +423,7 @@ def run_close(period: str, out_root: str | None = None) -> CloseOutcome:
         return outcome
     # The rebuild re-materialized the reconciliation: evaluate its gate again on the new table.
     gate = _execute(
+        settings,
         defs.resolve_job_def("reconcile_job"),
         instance,
         outcome.pipeline,
@@ -465,16 +445,17 @@ class ReportOutcome:
         return self.path is not None and not self.pipeline.run_failures
 
 
-def run_report(period: str, out: str | None = None) -> ReportOutcome:
+def run_report(settings: Settings, period: str, out: str | None = None) -> ReportOutcome:
     """Write the month-in-review report of one billing month through Dagster (report_job)."""
     from finops_warehouse.orchestration.assets.report import REPORT_KEY
 
     label = period_label(period)
-    defs = definitions()
+    defs = build_definitions(settings)
     outcome = ReportOutcome(label, PipelineOutcome(periods=[label]))
     result = _execute(
+        settings,
         defs.resolve_job_def("report_job"),
-        dg.DagsterInstance.get(),
+        _instance(settings),
         outcome.pipeline,
         partition_key=partition_key(label),
         ops_config={
@@ -491,12 +472,11 @@ def run_report(period: str, out: str | None = None) -> ReportOutcome:
     return outcome
 
 
-def _closed_state(label: str) -> tuple[str, str] | None:
+def _closed_state(warehouse: Path, label: str) -> tuple[str, str] | None:
     """(extract directory, manifest sha256) of a closed month, else None."""
     from finops_warehouse.close.state import closed_period
     from finops_warehouse.orchestration.partitions import month_start
 
-    warehouse = Path(os.environ["FINOPS_WAREHOUSE"])
     if not warehouse.exists():
         return None
     with connect(warehouse, read_only=True) as con:

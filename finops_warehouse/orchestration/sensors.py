@@ -12,7 +12,7 @@ from dagster._core.storage.tags import (
 
 from finops_warehouse.ingest import plan_landing
 from finops_warehouse.orchestration.partitions import partition_key
-from finops_warehouse.orchestration.resources import default_landing
+from finops_warehouse.orchestration.resources import WarehouseSettings
 
 
 def new_deliveries(
@@ -44,10 +44,10 @@ def build_sensors(ingest_job: dg.JobDefinition, transform_job: dg.JobDefinition)
     @dg.sensor(
         job=ingest_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED
     )
-    def landing_sensor(context: dg.SensorEvaluationContext):
+    def landing_sensor(context: dg.SensorEvaluationContext, settings: WarehouseSettings):
         """Requests an ingest of every billing month that received a new or changed export."""
         seen = json.loads(context.cursor) if context.cursor else {}
-        periods, cursor = new_deliveries(seen, plan_landing(default_landing()))
+        periods, cursor = new_deliveries(seen, plan_landing(settings.landing))
         for period, paths in sorted(periods.items()):
             if not period:
                 context.log.warning(f"files with no billing period: {sorted(paths)}")

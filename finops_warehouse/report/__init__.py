@@ -49,11 +49,9 @@ def banner(status: list[queries.Record]) -> Banner:
     return Banner("Open", text)
 
 
-def default_report_path(period: str) -> Path:
-    """Where the asset and `finops demo` write a month's report: $FINOPS_HOME/reports/."""
-    from finops_warehouse.orchestration.resources import finops_home
-
-    return finops_home().resolve() / "reports" / f"month-in-review-{period}.html"
+def report_file_name(period: str) -> str:
+    """The report's name in the reports directory ($FINOPS_HOME/reports/ by default)."""
+    return f"month-in-review-{period}.html"
 
 
 def render_report(warehouse: Path, period: str) -> str:

@@ -185,7 +185,9 @@ def test_an_open_anomaly_warns_with_its_drill_down(demo_run, tmp_path):
             "update marts.fct_cost_anomaly set Status = 'ongoing' where AnomalyId = ?",
             [anomaly_id],
         )
-    settings = WarehouseSettings(warehouse=str(copy), landing=str(tmp_path), quarantine="")
+    settings = WarehouseSettings(
+        warehouse=str(copy), landing=str(tmp_path), quarantine="", close_root="", reports_dir=""
+    )
     result = no_open_cost_anomalies(settings=settings)
     assert not result.passed
     assert result.severity == dg.AssetCheckSeverity.WARN

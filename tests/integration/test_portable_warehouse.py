@@ -22,7 +22,8 @@ from finops_warehouse.cli import _demo_hints
 from finops_warehouse.orchestration import runner
 from finops_warehouse.orchestration.assets.close import RECONCILIATION_CHECK
 from finops_warehouse.orchestration.definitions import definitions
-from finops_warehouse.orchestration.resources import state_dir, warehouse_tags
+from finops_warehouse.orchestration.resources import warehouse_tags
+from finops_warehouse.settings import Settings, state_dir
 from finops_warehouse.warehouse_connection import connect
 
 SCHEMAS = {"raw", "staging", "intermediate", "marts", "seeds", "close"}
@@ -161,22 +162,28 @@ def test_a_failed_check_on_one_warehouse_never_gates_another_sharing_the_instanc
         )
 
 
-def test_the_cli_keeps_a_warehouse_state_beside_it_unless_told_otherwise(tmp_path, monkeypatch):
+def test_a_command_keeps_a_warehouse_state_beside_it_unless_told_otherwise(tmp_path, monkeypatch):
     for name in (*STATE_VARIABLES, "FINOPS_HOME"):
-        monkeypatch.setenv(name, "")  # so that undo also removes what configure sets
-        monkeypatch.delenv(name)
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    runner.configure("data/marts.duckdb", "landing")
+    before = dict(os.environ)
+    settings = Settings.resolve("data/marts.duckdb", "landing")
     state = tmp_path / "data" / "marts.duckdb.finops"
-    assert os.environ["DAGSTER_HOME"] == str(state / "dagster")
-    assert os.environ["FINOPS_QUARANTINE"] == str(state / "quarantine")
+    assert settings.warehouse == tmp_path / "data" / "marts.duckdb"
+    assert settings.dagster_home == state / "dagster"
+    assert settings.quarantine == state / "quarantine"
+    assert settings.close_root == tmp_path / ".finops" / "close"
+    runner.prepare(settings)
     assert (state / "dagster" / "dagster.yaml").is_file()
+    # The settings reach dbt and `dagster dev` as their environment, never through this one.
+    assert dict(os.environ) == before
+    assert settings.environment()["FINOPS_WAREHOUSE"] == str(settings.warehouse)
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "shared"))
     monkeypatch.setenv("FINOPS_QUARANTINE", str(tmp_path / "refused"))
-    runner.configure("data/marts.duckdb", "landing")
-    assert os.environ["DAGSTER_HOME"] == str(tmp_path / "shared")
-    assert os.environ["FINOPS_QUARANTINE"] == str(tmp_path / "refused")
+    settings = Settings.resolve("data/marts.duckdb", "landing")
+    assert settings.dagster_home == tmp_path / "shared"
+    assert settings.quarantine == tmp_path / "refused"
 
 
 def test_the_demo_hints_name_what_is_in_use_and_run_as_printed_in_a_fresh_shell(
@@ -185,7 +192,7 @@ def test_the_demo_hints_name_what_is_in_use_and_run_as_printed_in_a_fresh_shell(
     warehouse = close_home.warehouse
     monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DAGSTER_HOME", str(state_dir(warehouse) / "dagster"))
-    ui, query, export, close = _demo_hints(warehouse, ["2026-07", "2026-08"])
+    ui, query, export, close = _demo_hints(Settings.resolve(warehouse), ["2026-07", "2026-08"])
     finops = f"{Path(sys.executable).parent / 'finops'}"
     assert ui.endswith(f"  {finops} ui --warehouse {warehouse}")
     assert close.endswith(
@@ -206,6 +213,6 @@ def test_the_demo_hints_name_what_is_in_use_and_run_as_printed_in_a_fresh_shell(
     assert (warehouse.parent / "focus.parquet").stat().st_size > 0
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "shared"))
-    ui, _, _, close = _demo_hints(warehouse, ["2026-07", "2026-08"])
+    ui, _, _, close = _demo_hints(Settings.resolve(warehouse), ["2026-07", "2026-08"])
     prefix = f"  DAGSTER_HOME={tmp_path / 'shared'} {finops} "
     assert prefix + "ui" in ui and prefix + "close" in close

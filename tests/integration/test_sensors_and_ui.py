@@ -21,13 +21,15 @@ def test_landing_sensor_requests_one_ingest_per_month_with_new_files(generator_d
     monkeypatch.setenv("FINOPS_LANDING", str(root / "landing"))
     defs = definitions()
     sensor = defs.resolve_sensor_def("landing_sensor")
-    context = dg.build_sensor_context(cursor=None, definitions=defs)
+    context = dg.build_sensor_context(cursor=None, definitions=defs, resources=defs.resources)
     requests = list(sensor(context))
     months = truth["billing_periods"]
     assert sorted(r.partition_key for r in requests) == [partition_key(m) for m in months]
 
     # Nothing new since the cursor: no request.
-    again = dg.build_sensor_context(cursor=context.cursor, definitions=defs)
+    again = dg.build_sensor_context(
+        cursor=context.cursor, definitions=defs, resources=defs.resources
+    )
     assert list(sensor(again)) == []
 
 

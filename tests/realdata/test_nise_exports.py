@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from finops_warehouse.orchestration.resources import state_dir
+from finops_warehouse.settings import state_dir
 
 # The warehouse keeps money as DECIMAL(38, 10); nise writes floats with up to 17 decimals, so
 # each source value may move by half a unit of the 10th decimal, never more.

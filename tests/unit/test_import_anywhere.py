@@ -104,3 +104,51 @@ def test_definitions_load_in_a_fresh_clone_without_a_manifest(tmp_path):
     assert {"ingest_job", "transform_job", "close_job", "report_job"} <= set(result["jobs"])
     assert models <= set(result["assets"])
     assert (target / "manifest.json").exists()
+
+
+# What writes a process's environment: `os.environ[...] = ...`, `del os.environ[...]`, these
+# methods of os.environ, os.putenv and os.unsetenv.
+_ENVIRON_WRITES = {"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"}
+
+
+def environment_writes(source: str) -> list[int]:
+    """Lines of `source` that write the process environment."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        targets = []
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.Delete):
+            targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
+        targets = [t.value for t in targets if isinstance(t, ast.Subscript)]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in _ENVIRON_WRITES:
+                targets.append(node.func.value)
+            elif node.func.attr in ("putenv", "unsetenv"):
+                lines.append(node.lineno)
+        lines.extend(node.lineno for t in targets if ast.unparse(t) == "os.environ")
+    return sorted(lines)
+
+
+def test_the_environment_check_finds_every_kind_of_write():
+    source = (
+        "import os\n"
+        "os.environ['A'] = '1'\n"
+        "os.environ.update(B='2')\n"
+        "os.environ.pop('A')\n"
+        "del os.environ['B']\n"
+        "os.putenv('C', '3')\n"
+        "env = {**os.environ, 'D': '4'}\n"
+        "x = os.environ.get('E')\n"
+    )
+    assert environment_writes(source) == [2, 3, 4, 5, 6]
+
+
+def test_no_module_writes_the_process_environment():
+    """Settings reach the resources as config and dbt or `dagster dev` as their own process
+    environment (finops_warehouse/settings.py), never through this process's."""
+    writes = {
+        str(path.relative_to(PACKAGE_DIR.parent)): found
+        for package in (PACKAGE_DIR, PACKAGE_DIR.parent / "finops_generator")
+        for path in sorted(package.rglob("*.py"))
+        if (found := environment_writes(path.read_text()))
+    }
+    assert writes == {}

@@ -218,7 +218,7 @@ def month_end_close(
     context: dg.AssetExecutionContext, config: CloseConfig, settings: WarehouseSettings
 ) -> dg.MaterializeResult:
     label = period_label(context.partition_key)
-    out_root = Path(config.out_root) if config.out_root else None
+    out_root = Path(config.out_root or settings.close_root)
     result = close_period(settings.warehouse_path, label, out_root)
     if result.already_closed:
         context.log.info(f"{label} was closed already: nothing written")

@@ -13,14 +13,12 @@ builds").
 
 import os
 from collections.abc import Mapping
-from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
-    DbtCliResource,
     DbtProject,
     dbt_assets,
 )
@@ -30,6 +28,7 @@ from finops_warehouse.orchestration.partitions import (
     billing_month_partitions,
     partition_range_to_dbt_env,
 )
+from finops_warehouse.orchestration.project import WarehouseDbtCli
 
 
 def model_layer(dbt_resource_props: Mapping[str, Any]) -> str:
@@ -138,7 +137,7 @@ def build_warehouse_models(project: DbtProject) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
     )
     def warehouse_models(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+        context: dg.AssetExecutionContext, dbt: WarehouseDbtCli, config: DbtBuildConfig
     ):
         """Build every selected model and run its data tests (`dbt build`); a failing test fails
         the run."""
@@ -149,24 +148,9 @@ def build_warehouse_models(project: DbtProject) -> dg.AssetsDefinition:
             *artifact_args(),
             *(["--full-refresh"] if config.full_refresh else []),
         ]
-        # The months go to dbt in its environment (dagster-dbt passes this process's on); as
-        # --vars each new range would cost dbt a full parse of the project.
-        with _environment(partition_range_to_dbt_env(months.start, months.end)):
-            invocation = dbt.cli(args, context=context)
-        yield from invocation.stream()
+        # The months go to dbt in its environment: as --vars each new range would cost dbt a
+        # full parse of the project.
+        months_env = partition_range_to_dbt_env(months.start, months.end)
+        yield from dbt.with_environment(months_env).cli(args, context=context).stream()
 
     return warehouse_models
-
-
-@contextmanager
-def _environment(values: dict[str, str]):
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -7,7 +7,7 @@ import dagster as dg
 from finops_warehouse.orchestration.assets.owners import owners
 from finops_warehouse.orchestration.partitions import billing_month_partitions, period_label
 from finops_warehouse.orchestration.resources import WarehouseSettings
-from finops_warehouse.report import default_report_path, write_report
+from finops_warehouse.report import report_file_name, write_report
 
 REPORT_KEY = dg.AssetKey(["report", "month_in_review"])
 # Every mart a section reads (finops_warehouse/report/queries.py); the data quality section also
@@ -55,7 +55,7 @@ def month_in_review(
     context: dg.AssetExecutionContext, config: ReportConfig, settings: WarehouseSettings
 ) -> dg.MaterializeResult:
     label = period_label(context.partition_key)
-    out = Path(config.out) if config.out else default_report_path(label)
+    out = Path(config.out) if config.out else Path(settings.reports_dir) / report_file_name(label)
     path = write_report(settings.warehouse_path, label, out)
     return dg.MaterializeResult(
         metadata={"path": dg.MetadataValue.path(str(path)), "bytes": path.stat().st_size}

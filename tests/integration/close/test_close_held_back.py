@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from finops_warehouse.orchestration.resources import state_dir
+from finops_warehouse.settings import state_dir
 from finops_warehouse.warehouse_connection import connect
 
 WAREHOUSE_LOCATIONS = ("FINOPS_WAREHOUSE", "FINOPS_QUARANTINE", "DAGSTER_HOME", "FINOPS_LANDING")

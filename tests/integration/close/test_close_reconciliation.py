@@ -11,8 +11,7 @@ from finops_warehouse.close.files import sha256_of
 from finops_warehouse.orchestration.assets.close import CLOSE_KEY, RECONCILIATION_CHECK
 from finops_warehouse.orchestration.definitions import definitions
 from finops_warehouse.orchestration.partitions import partition_key
-from finops_warehouse.orchestration.project import dbt_cli
-from finops_warehouse.orchestration.resources import WarehouseSettings
+from finops_warehouse.settings import Settings
 
 
 def test_every_demo_invoice_reconciles_to_its_ground_truth_amount(demo_run):
@@ -54,20 +53,10 @@ def _set_invoice_amount(warehouse, invoice_id: str, amount: Decimal) -> None:
 
 
 def _run(job_name: str, home, instance, partition: str | None = None):
+    # In this process, on the copy: the settings of its environment (warehouse_env).
+    assert Settings.resolve().warehouse == home.warehouse
     job = definitions().resolve_job_def(job_name)
-    return job.execute_in_process(  # in this process, on the copy
-        instance=instance,
-        partition_key=partition,
-        raise_on_error=False,
-        resources={
-            "settings": WarehouseSettings(
-                warehouse=str(home.warehouse),
-                landing=str(home.landing),
-                quarantine=str(home.home / "quarantine"),
-            ),
-            "dbt": dbt_cli(),
-        },
-    )
+    return job.execute_in_process(instance=instance, partition_key=partition, raise_on_error=False)
 
 
 def _check(result) -> dg.AssetCheckEvaluation:

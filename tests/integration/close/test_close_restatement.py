@@ -78,7 +78,7 @@ def test_restated_closed_month_keeps_its_extracts_and_lands_as_adjustments_next_
         tmp_path,
     )
 
-    assert close_period(warehouse, first).already_closed
+    assert close_period(warehouse, first, close_home.home / "close").already_closed
     assert _checksums(first_dir) == frozen
     with duckdb.connect(str(warehouse), read_only=True) as con:
         adjustments = con.execute(
