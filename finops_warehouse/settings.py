@@ -23,10 +23,17 @@ from pathlib import Path
 def state_dir(warehouse: Path | str) -> Path:
     """The warehouse's own state, beside the file and named after it (`warehouse.duckdb` ->
     `warehouse.duckdb.finops/`): `dagster/` (the Dagster instance: run and check history),
-    `logs/` (the CLI's run logs), `quarantine/` (refused files). A copy of the file under
+    `logs/` (the CLI's run logs), `quarantine/` (refused files), `landing-plans.json` (what
+    planning learnt about each landing file, `landing_plans`). A copy of the file under
     another name or path starts with none (runs are matched by the file's absolute path)."""
     path = Path(warehouse).resolve()
     return path.with_name(f"{path.name}.finops")
+
+
+def landing_plans(warehouse: Path | str) -> Path:
+    """Where `ingest.plan_landing` keeps its plans of the landing files, so an unchanged file
+    is not read again by the next run or sensor tick."""
+    return state_dir(warehouse) / "landing-plans.json"
 
 
 @dataclass(frozen=True)

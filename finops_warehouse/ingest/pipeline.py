@@ -9,13 +9,15 @@ error and holds back the rest of its delivery (a delivery loads whole or not at 
 unexpected internal error leaves the files in the landing for the next run. What
 :func:`plan_landing` learnt about a file (sha256, gzip check, partitions) is reused by an ingest
 in the same process while the file's path, size and modification time are the same
-(``finops run`` plans, then ingests).
+(``finops run`` plans, then ingests), and, given a plans file, by the plans of later runs: an
+unchanged file of a year of bills is not read again to plan a new day.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import re
 import shutil
@@ -191,13 +193,17 @@ def _plan_key(remote: RemoteFile) -> tuple[str, int, dt.datetime]:
     return remote.url, remote.bytes, remote.modified_at
 
 
-def plan_landing(landing: str) -> list[LandingFile]:
+def plan_landing(landing: str, plans: Path | None = None) -> list[LandingFile]:
     """Describe every landing file cheaply (header + one DuckDB aggregate); never raises.
 
-    Unknown or unreadable files come back with ``error`` set and no period.
+    Unknown or unreadable files come back with ``error`` set and no period. ``plans``: a JSON
+    file keeping what earlier calls learnt about the files they could read. A file whose path,
+    size, modification time and delivery dataset are the same is taken from there without
+    being read; the file is then rewritten with this call's plans.
     """
     planned = []
     known = {}
+    earlier, kept = _read_plans(plans), {}
     files, side_files = list_files(landing)
     files, aside = set_aside(files)
     planned.extend(_landing_file(f, None, None, error=reason) for f, _, reason in aside)
@@ -208,17 +214,72 @@ def plan_landing(landing: str) -> list[LandingFile]:
         return [_landing_file(f, None, None, error=str(exc)) for f in files]
     for delivery in deliveries:
         for remote in delivery.parts:
+            kept_key = _kept_key(remote, delivery)
             try:
-                plan = _plan_one(remote, delivery)
+                plan = _earlier_plan(earlier.get(kept_key), remote, delivery)
+                plan = plan or _plan_one(remote, delivery)
             except Exception as exc:  # a sensor must see every file, whatever it holds
                 log.exception("cannot plan %s", remote.url)
                 planned.append(_landing_file(remote, None, None, error=str(exc)))
                 continue
             planned.append(plan.landing)
             known[_plan_key(remote)] = plan
+            if plan.landing.error is None:  # a refused file is read again next time
+                kept[kept_key] = {
+                    "sha256": plan.sha256,
+                    "format": plan.landing.format,
+                    "billing_account_ids": list(plan.landing.billing_account_ids),
+                    "billing_periods": list(plan.landing.billing_periods),
+                }
     _PLANNED.clear()
     _PLANNED.update(known)
+    _write_plans(plans, kept)
     return sorted(planned, key=lambda f: f.relative)
+
+
+def _kept_key(remote: RemoteFile, delivery: Delivery) -> str:
+    """A file is the same file while its path, size and modification time are; the dataset
+    its delivery names decides how it is read."""
+    dataset = delivery.dataset[0] if delivery.dataset else ""
+    return f"{remote.url}\t{remote.bytes}\t{remote.modified_at.isoformat()}\t{dataset}"
+
+
+def _read_plans(plans: Path | None) -> dict[str, dict]:
+    """The plans kept in `plans`; none when it is absent or unreadable (every file is read)."""
+    try:
+        return json.loads(plans.read_text()) if plans is not None else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _earlier_plan(kept: dict | None, remote: RemoteFile, delivery: Delivery) -> _Planned | None:
+    """An earlier call's plan of this file, in the delivery it is part of now."""
+    if kept is None:
+        return None
+    return _Planned(
+        kept["sha256"],
+        None,
+        LandingFile(
+            path=remote.url,
+            relative=remote.relative,
+            format=kept["format"],
+            billing_account_ids=tuple(kept["billing_account_ids"]),
+            billing_periods=tuple(kept["billing_periods"]),
+            sha256=kept["sha256"],
+            bytes=remote.bytes,
+            mtime=remote.modified_at,
+            delivery=delivery.key,
+        ),
+    )
+
+
+def _write_plans(plans: Path | None, kept: dict[str, dict]) -> None:
+    if plans is None:
+        return
+    plans.parent.mkdir(parents=True, exist_ok=True)
+    partial = plans.with_name(plans.name + ".partial")
+    partial.write_text(json.dumps(kept, sort_keys=True))
+    partial.replace(plans)
 
 
 def _plan_one(remote: RemoteFile, delivery: Delivery) -> _Planned:

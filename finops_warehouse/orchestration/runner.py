@@ -42,7 +42,7 @@ from finops_warehouse.orchestration.partitions import (
     period_label,
 )
 from finops_warehouse.orchestration.resources import warehouse_tags
-from finops_warehouse.settings import Settings
+from finops_warehouse.settings import Settings, landing_plans
 from finops_warehouse.warehouse_connection import connect, rows_if_built
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ def run_pipeline(
     them on a full refresh); never raises for a failed check."""
     from finops_warehouse.ingest import plan_landing
 
-    planned = plan_landing(settings.landing)
+    planned = plan_landing(settings.landing, landing_plans(settings.warehouse))
     found = {
         period
         for f in planned

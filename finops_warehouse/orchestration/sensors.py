@@ -13,6 +13,7 @@ from dagster._core.storage.tags import (
 from finops_warehouse.ingest import plan_landing
 from finops_warehouse.orchestration.partitions import partition_key
 from finops_warehouse.orchestration.resources import WarehouseSettings
+from finops_warehouse.settings import landing_plans
 
 
 def new_deliveries(
@@ -47,7 +48,8 @@ def build_sensors(ingest_job: dg.JobDefinition, transform_job: dg.JobDefinition)
     def landing_sensor(context: dg.SensorEvaluationContext, settings: WarehouseSettings):
         """Requests an ingest of every billing month that received a new or changed export."""
         seen = json.loads(context.cursor) if context.cursor else {}
-        periods, cursor = new_deliveries(seen, plan_landing(settings.landing))
+        planned = plan_landing(settings.landing, landing_plans(settings.warehouse))
+        periods, cursor = new_deliveries(seen, planned)
         for period, paths in sorted(periods.items()):
             if not period:
                 context.log.warning(f"files with no billing period: {sorted(paths)}")

@@ -8,6 +8,7 @@ DuckDB's read, and what ``plan_landing`` learnt is reused by an ingest in the sa
 from __future__ import annotations
 
 import gzip
+import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -173,6 +174,38 @@ def test_a_file_changed_after_the_plan_is_read_again(tmp_path: Path):
     assert report.files[0].status == "loaded" and report.files[0].cost_total == Decimal("6")
     (sha,) = _query(tmp_path, "SELECT manifest_id FROM raw.ingest_manifest")[0]
     assert sha != before.sha256
+
+
+def test_a_plans_file_spares_later_plans_reading_unchanged_files(tmp_path: Path, monkeypatch):
+    landing, plans = tmp_path / "landing", tmp_path / "state" / "landing-plans.json"
+    s.aws_cur_csv(landing / "jan.csv.gz", rows=2)
+    changed = s.aws_cur_csv(landing / "feb.csv", rows=3, period="2024-02", cost="2")
+    (landing / "notes.csv").write_text("not,a,bill\n1,2,3\n")
+    first = plan_landing(str(landing), plans)
+    assert sorted(Path(f.path).name for f in first if f.error is None) == ["feb.csv", "jan.csv.gz"]
+    assert len(json.loads(plans.read_text())) == 2  # the refused file is read again next time
+
+    read = []
+    real_plan_one = pipeline._plan_one
+
+    def plan_one(remote, delivery):
+        read.append(remote.relative)
+        return real_plan_one(remote, delivery)
+
+    monkeypatch.setattr(pipeline, "_plan_one", plan_one)
+    assert plan_landing(str(landing), plans) == first
+    assert read == ["notes.csv"]
+
+    s.aws_cur_csv(changed, rows=3, period="2024-03", cost="2")
+    os.utime(changed, (1_800_000_000, 1_800_000_000))
+    read.clear()
+    again = {Path(f.path).name: f for f in plan_landing(str(landing), plans)}
+    assert sorted(read) == ["feb.csv", "notes.csv"]
+    assert again["feb.csv"].billing_periods == ("2024-03",)
+    # Without the plans file every file is read, and the result is the same.
+    read.clear()
+    assert {Path(f.path).name: f for f in plan_landing(str(landing))} == again
+    assert sorted(read) == ["feb.csv", "jan.csv.gz", "notes.csv"]
 
 
 def test_a_truncated_gzip_from_the_plan_is_refused_without_reading_it(tmp_path: Path):
