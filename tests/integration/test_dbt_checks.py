@@ -39,3 +39,39 @@ def test_every_not_null_constraint_of_a_mart_is_enforced_by_the_warehouse(demo_r
         assert declared <= enforced, sorted(declared - enforced)
     finally:
         con.close()
+
+
+def test_every_model_and_column_description_is_a_comment_in_the_warehouse(demo_run):
+    # persist_docs (dbt_project.yml), in one query per model: macros/relations/persist_docs.sql.
+    manifest = json.loads(ensure_manifest().read_text())
+    models = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+    ]
+    con = duckdb.connect(str(demo_run[0] / "warehouse.duckdb"), read_only=True)
+    try:
+        relations = {
+            (schema, name): comment
+            for schema, name, comment in con.execute(
+                "select schema_name, table_name, comment from duckdb_tables() union all "
+                "select schema_name, view_name, comment from duckdb_views() where not internal"
+            ).fetchall()
+        }
+        columns = {
+            (schema, table, column): comment
+            for schema, table, column, comment in con.execute(
+                "select schema_name, table_name, column_name, comment from duckdb_columns()"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    documented = 0
+    for node in models:
+        key = (node["schema"], node["alias"])
+        assert relations.get(key) == (node["description"] or None), key
+        for name, column in node["columns"].items():
+            if (*key, name) in columns:
+                assert columns[(*key, name)] == column["description"], (*key, name)
+                documented += 1
+    assert documented > 1000, documented

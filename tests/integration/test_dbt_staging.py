@@ -466,3 +466,53 @@ def test_not_null_columns_fails_once_per_column_that_holds_a_null(tmp_path):
         con.execute("use warehouse")
         rows = con.execute(compiled.read_text()).fetchall()
     assert sorted(rows) == [("currency", 2), ("invoice_id", 2)]
+
+
+def test_accepted_values_columns_warns_once_per_column_and_unknown_value(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    create_raw_tables(warehouse)
+    line = {
+        "InvoiceId": "INV-1",
+        "InvoiceIssuerName": "Amazon Web Services, Inc.",
+        "BillingAccountId": "012345678901",
+        "BillingPeriodStart": "2024-03-01T00:00:00Z",
+        "BillingPeriodEnd": "2024-04-01T00:00:00Z",
+        "BilledCost": "1.00",
+        "BillingCurrency": "USD",
+    }
+    # Two rows with an unknown status, two with an unknown charge category, one row clean.
+    statuses = ["Pending", "Pending", "Issued", "Issued", "Issued"]
+    categories = ["Usage", "Usage", "Refund", "Refund", "Tax"]
+    with duckdb.connect(str(warehouse)) as con:
+        for n, (status, category) in enumerate(zip(statuses, categories, strict=True), start=1):
+            row = {
+                **line,
+                "InvoiceDetailId": f"D{n}",
+                "InvoiceIssueStatus": status,
+                "ChargeCategory": category,
+            }
+            insert(
+                con, "focus_invoice_detail", {**row, **metadata("inv-d", n, "0123", "2024-03-01")}
+            )
+    select = ["build", "--select", "stg_focus_invoice_detail__invoice_lines", *STAGING_ONLY]
+    result = run_dbt_on(warehouse, select, tmp_path)
+    assert result.returncode == 0, result.stdout  # the test's severity is warn
+    run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
+    (check,) = [
+        r
+        for r in run_results["results"]
+        if ".accepted_values_columns_stg_focus_invoice_detail" in r["unique_id"]
+    ]
+    # One failing row per column and unknown value: (status, Pending) and (category, Refund).
+    assert (check["status"], check["failures"]) == ("warn", 2), check
+    compiled = next(
+        (tmp_path / "target" / "compiled").rglob("accepted_values_columns_stg_focus_invoice*.sql")
+    )
+    with duckdb.connect() as con:
+        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
+        con.execute("use warehouse")
+        rows = con.execute(compiled.read_text()).fetchall()
+    assert sorted(rows) == [
+        ("charge_category", "Refund", 2),
+        ("invoice_issue_status", "Pending", 2),
+    ]
