@@ -141,7 +141,12 @@ def _execute(
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     log_path = settings.logs_dir / f"{job.name}.log"
     outcome.logs.append(log_path)
-    with log_path.open("w") as log, redirect_stdout(log), redirect_stderr(log):
+    with (
+        log_path.open("w") as log,
+        redirect_stdout(log),
+        redirect_stderr(log),
+        run_history.connections_kept_open(),
+    ):
         return job.execute_in_process(
             instance=instance,
             tags={**(tags or {}), **warehouse_tags(settings.warehouse)},

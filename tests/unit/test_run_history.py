@@ -56,3 +56,43 @@ def test_the_storages_reuse_one_engine_per_database(tmp_path, monkeypatch):
     index = f"sqlite:///{tmp_path / 'history' / 'runs' / 'index.db'}"
     assert index in made
     assert len(made) == len(set(made))  # each database file: one engine
+
+
+def _sqlite_path(dbapi_connection) -> str:
+    return dbapi_connection.execute("PRAGMA database_list").fetchone()[2]
+
+
+def test_inside_a_cli_run_the_connections_stay_open_and_close_at_its_end(tmp_path):
+    run_history.install()
+    opened: list[str] = []
+    closed: list[str] = []
+
+    def on_connect(dbapi_connection, _record):
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            opened.append(_sqlite_path(dbapi_connection))
+
+    def on_close(dbapi_connection, _record):
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            closed.append(_sqlite_path(dbapi_connection))
+
+    sa.event.listen(sa.engine.Engine, "connect", on_connect)
+    sa.event.listen(sa.pool.Pool, "close", on_close)
+    index = str(tmp_path / "history" / "runs" / "index.db")
+    try:
+        with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+            instance.report_runless_asset_event(dg.AssetMaterialization(asset_key="warm"))
+            opened.clear()
+            closed.clear()
+            with run_history.connections_kept_open():
+                for n in range(5):
+                    instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=f"a{n}"))
+                assert opened.count(index) == 1  # five events, one connection
+                assert closed.count(index) == 0
+            assert closed.count(index) == 1  # closed when the run ended
+            opened.clear()
+            instance.report_runless_asset_event(dg.AssetMaterialization(asset_key="after"))
+            assert opened.count(index) >= 1 and closed.count(index) == 1 + opened.count(index)
+            assert instance.get_latest_materialization_event(dg.AssetKey("a4")) is not None
+    finally:
+        sa.event.remove(sa.engine.Engine, "connect", on_connect)
+        sa.event.remove(sa.pool.Pool, "close", on_close)
