@@ -28,3 +28,6 @@ class Plugin(BasePlugin):
         read_only = os.environ.get("FINOPS_WAREHOUSE_READ_ONLY") == "1"
         for statement in attach_statements(warehouse, read_only=read_only):
             conn.execute(statement)
+        # For every cursor dbt opens on this database; search_path cannot be set globally, so
+        # the profile sets it per cursor.
+        conn.execute("SET GLOBAL TimeZone = 'UTC'")

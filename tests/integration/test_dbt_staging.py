@@ -516,3 +516,23 @@ def test_accepted_values_columns_warns_once_per_column_and_unknown_value(tmp_pat
         ("charge_category", "Refund", 2),
         ("invoice_issue_status", "Pending", 2),
     ]
+
+
+def test_every_dbt_connection_reads_utc_within_the_memory_bound(tmp_path, monkeypatch):
+    """The time zone and the memory bound are set once for dbt's database by the warehouse
+    plugin, not per cursor by the profile: a node's own connection has them all the same."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    monkeypatch.setenv("FINOPS_DUCKDB_MEMORY_LIMIT", "1GB")
+    warehouse = tmp_path / "empty.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    query = (
+        "select current_setting('TimeZone') as time_zone, "
+        "current_setting('memory_limit') as memory_limit, "
+        "current_setting('search_path') as search_path"
+    )
+    result = run_dbt_on(warehouse, ["show", "--inline", query, "--output", "json"], tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    shown = json.loads(result.stdout[result.stdout.index("{") :])["show"]
+    assert shown == [
+        {"time_zone": "UTC", "memory_limit": "953.6 MiB", "search_path": "warehouse.main"}
+    ]
