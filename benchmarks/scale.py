@@ -81,7 +81,9 @@ def child_generate(out: str, months: str, seed: str, rows: str, start: str) -> d
     from finops_generator import generate
 
     started = time.perf_counter()
-    truth = generate(Path(out), int(months), int(seed), int(rows), start, progress=print)
+    truth = generate(
+        Path(out), int(months), int(seed), int(rows), start, progress=print, gcp_gzipped=True
+    )
     latest: dict[str, dict] = {}
     for f in truth.files:
         if f.format == "aws_cur" and not f.superseded:
@@ -130,13 +132,13 @@ def plan(months: int, rows_per_month: int, seed: int) -> dict:
 
 def disk_needed(workdir: Path, expected_rows: int, months: int, seed: int) -> dict:
     """Bytes the benchmark will write, from one probe month's bytes per row; refuses when the
-    filesystem lacks them. The GCP export (plain JSON lines) is most of the landing."""
+    filesystem lacks them. The GCP export is gzipped, as the other large exports are."""
     from collections import Counter
 
     from finops_generator import generate
 
     probe = workdir / "probe"
-    truth = generate(probe, months=1, seed=seed, rows=PROBE_ROWS)
+    truth = generate(probe, months=1, seed=seed, rows=PROBE_ROWS, gcp_gzipped=True)
     by_format = Counter()
     for f in truth.files:
         by_format[f.format] += f.bytes

@@ -142,12 +142,15 @@ def generate(
     rows: int | None = None,
     start: str = DEFAULT_START,
     progress: Callable[[str], None] | None = None,
+    gcp_gzipped: bool = False,
 ) -> GroundTruth:
     """Write demo exports under ``out_dir/landing``, the company's budgets under
     ``out_dir/budgets`` and ``out_dir/ground_truth.json``.
 
     ``rows`` scales the hourly usage of every format to about that many rows in total (the
     fixed part, about 70k rows for three months, is the floor); None keeps the small demo.
+    ``gcp_gzipped`` writes the GCP export as ``.jsonl.gz`` (an export to Cloud Storage with
+    GZIP compression), about a seventh of the plain file's bytes.
     Returns the ground truth that was written.
     """
     out_dir = Path(out_dir)
@@ -166,7 +169,7 @@ def generate(
     aws_cur.generate(landing, world.legacy, gt, progress)
     aws_cur2.generate(landing, world.cur2, gt, progress)
     azure.generate(landing, world.azure, gt, progress)
-    gcp.generate(landing, world.gcp, gt, progress)
+    gcp.generate(landing, world.gcp, gt, progress, gzipped=gcp_gzipped)
     inventory.generate(landing, world.azure, world.gcp, gt, progress)
     focus.generate(landing, world.focus, gt, progress)
     focus_hub.generate(landing, periods, seed, gt, progress)

@@ -973,7 +973,9 @@ def _export_time(seed: int, hours: np.ndarray) -> pa.Array:
     return pa.array(text, pa.string()).take(pa.array(hours - lo))
 
 
-def generate(root: Path, engines: list[GcpEngine], gt: Any, progress: Any) -> None:
+def generate(
+    root: Path, engines: list[GcpEngine], gt: Any, progress: Any, gzipped: bool = False
+) -> None:
     from .ground_truth import CommitmentRecord, FileRecord, InvoiceRecord, SpikeRecord
 
     for eng in engines:
@@ -1009,9 +1011,9 @@ def generate(root: Path, engines: list[GcpEngine], gt: Any, progress: Any) -> No
                 / "billing_export"
                 / acct.table
                 / month.yyyymm
-                / f"{acct.table}-000000000000.jsonl"
+                / f"{acct.table}-000000000000.jsonl{'.gz' if gzipped else ''}"
             )
-            f = TextFile(path)
+            f = TextFile(path, gz=gzipped)
             st = GcpStats()
             for chunk in eng.rows(month, st):
                 f.write(chunk)

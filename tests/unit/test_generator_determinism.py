@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -64,3 +65,20 @@ def test_rows_scales_the_total_to_within_ten_percent(tmp_path):
     assert by_format["aws_cur"] > by_format["gcp_billing"] > by_format["azure_actual"] > 0
     share = truth["untagged_share"]["share"]
     assert Decimal("0.10") <= share <= Decimal("0.20")
+
+
+def test_a_gzipped_gcp_export_holds_the_plain_exports_bytes(tmp_path):
+    plain = generate(tmp_path / "plain", months=1, seed=3)
+    zipped = generate(tmp_path / "zipped", months=1, seed=3, gcp_gzipped=True)
+
+    def gcp(truth) -> list:
+        return sorted((f for f in truth.files if f.format == "gcp_billing"), key=lambda f: f.path)
+
+    pairs = list(zip(gcp(plain), gcp(zipped), strict=True))
+    assert pairs
+    for p, z in pairs:
+        assert z.path == p.path + ".gz" and (z.rows, z.cost_total) == (p.rows, p.cost_total)
+        assert (
+            gzip.decompress((tmp_path / "zipped" / z.path).read_bytes())
+            == (tmp_path / "plain" / p.path).read_bytes()
+        )
