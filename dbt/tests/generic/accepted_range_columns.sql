@@ -21,32 +21,13 @@ with checked as (
 )
 
 {% for column, bounds in columns.items() -%}
-    {%- set min_value = bounds.get("min_value") -%}
-    {%- set max_value = bounds.get("max_value") -%}
-    {%- if min_value is none and max_value is none -%}
-        {{ exceptions.raise_compiler_error(
-            "accepted_range_columns on " ~ column ~ ": give min_value, max_value or both"
-        ) }}
-    {%- endif -%}
-    {%- set lower = ">=" if bounds.get("inclusive", true) else ">" -%}
-    {%- set upper = "<=" if bounds.get("inclusive", true) else "<" -%}
 select
     '{{ column }}' as column_name,
     cast({{ column }} as {{ dbt.type_string() }}) as out_of_range_value
 from checked
-where
-    {{ column }} is not null
-    and not (
-        {%- if min_value is not none %}
-        {{ column }} {{ lower }} {{ min_value }}
-        {%- endif %}
-        {%- if min_value is not none and max_value is not none %}
-        and
-        {%- endif %}
-        {%- if max_value is not none %}
-        {{ column }} {{ upper }} {{ max_value }}
-        {%- endif %}
-    )
+where {{ outside_range(
+    column, bounds.get("min_value"), bounds.get("max_value"), bounds.get("inclusive", true)
+) }}
 {% if not loop.last %}union all
 {% endif %}
 {%- endfor %}
