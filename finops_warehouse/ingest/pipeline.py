@@ -216,7 +216,7 @@ def plan_landing(landing: str, plans: Path | None = None) -> list[LandingFile]:
         for remote in delivery.parts:
             kept_key = _kept_key(remote, delivery)
             try:
-                plan = _earlier_plan(earlier.get(kept_key), remote, delivery)
+                plan = _kept_plan(earlier.get(kept_key), remote, delivery)
                 plan = plan or _plan_one(remote, delivery)
             except Exception as exc:  # a sensor must see every file, whatever it holds
                 log.exception("cannot plan %s", remote.url)
@@ -227,9 +227,9 @@ def plan_landing(landing: str, plans: Path | None = None) -> list[LandingFile]:
             if plan.landing.error is None:  # a refused file is read again next time
                 kept[kept_key] = {
                     "sha256": plan.sha256,
-                    "format": plan.landing.format,
-                    "billing_account_ids": list(plan.landing.billing_account_ids),
-                    "billing_periods": list(plan.landing.billing_periods),
+                    "fmt": plan.landing.format,
+                    "accounts": list(plan.landing.billing_account_ids),
+                    "periods": list(plan.landing.billing_periods),
                 }
     _PLANNED.clear()
     _PLANNED.update(known)
@@ -252,34 +252,34 @@ def _read_plans(plans: Path | None) -> dict[str, dict]:
         return {}
 
 
-def _earlier_plan(kept: dict | None, remote: RemoteFile, delivery: Delivery) -> _Planned | None:
-    """An earlier call's plan of this file, in the delivery it is part of now."""
-    if kept is None:
+def _kept_plan(kept: object, remote: RemoteFile, delivery: Delivery) -> _Planned | None:
+    """An earlier call's plan of this file, in the delivery it is part of now; None when there
+    is none, or when the entry is not one this code wrote (the file is then read)."""
+    try:
+        return _readable(remote, delivery, **kept)
+    except TypeError:
         return None
-    return _Planned(
-        kept["sha256"],
-        None,
-        LandingFile(
-            path=remote.url,
-            relative=remote.relative,
-            format=kept["format"],
-            billing_account_ids=tuple(kept["billing_account_ids"]),
-            billing_periods=tuple(kept["billing_periods"]),
-            sha256=kept["sha256"],
-            bytes=remote.bytes,
-            mtime=remote.modified_at,
-            delivery=delivery.key,
-        ),
-    )
 
 
 def _write_plans(plans: Path | None, kept: dict[str, dict]) -> None:
+    """Replace `plans` whole (a run and the sensor may write it at once: each writes its own
+    temporary file); a failure to write only costs the next call its reads."""
     if plans is None:
         return
-    plans.parent.mkdir(parents=True, exist_ok=True)
-    partial = plans.with_name(plans.name + ".partial")
-    partial.write_text(json.dumps(kept, sort_keys=True))
-    partial.replace(plans)
+    partial = None
+    try:
+        plans.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=plans.parent, prefix=f".{plans.name}.", delete=False
+        ) as file:
+            partial = Path(file.name)
+            json.dump(kept, file, sort_keys=True)
+        partial.replace(plans)
+    except OSError:
+        log.warning("cannot keep the landing plans in %s", plans, exc_info=True)
+        if partial is not None:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
 
 
 def _plan_one(remote: RemoteFile, delivery: Delivery) -> _Planned:
@@ -298,16 +298,35 @@ def _plan_one(remote: RemoteFile, delivery: Delivery) -> _Planned:
             )
         except FileRefused as refusal:
             return _Planned(sha, damaged, _landing_file(remote, sha, None, error=refusal.message))
-    return _Planned(
+    return _readable(
+        remote,
+        delivery,
         sha,
+        detected.format.key,
+        sorted({p.billing_account_id for p in facts.partitions}),
+        sorted(facts.periods),
+    )
+
+
+def _readable(
+    remote: RemoteFile,
+    delivery: Delivery,
+    sha256: str,
+    fmt: str,
+    accounts: list[str],
+    periods: list[str],
+) -> _Planned:
+    """The plan of a file that could be read: its format and the partitions it holds."""
+    return _Planned(
+        sha256,
         None,
         LandingFile(
             path=remote.url,
             relative=remote.relative,
-            format=detected.format.key,
-            billing_account_ids=tuple(sorted({p.billing_account_id for p in facts.partitions})),
-            billing_periods=tuple(sorted(facts.periods)),
-            sha256=sha,
+            format=fmt,
+            billing_account_ids=tuple(accounts),
+            billing_periods=tuple(periods),
+            sha256=sha256,
             bytes=remote.bytes,
             mtime=remote.modified_at,
             delivery=delivery.key,

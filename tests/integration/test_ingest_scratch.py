@@ -208,6 +208,21 @@ def test_a_plans_file_spares_later_plans_reading_unchanged_files(tmp_path: Path,
     assert sorted(read) == ["feb.csv", "jan.csv.gz", "notes.csv"]
 
 
+def test_a_plans_file_that_cannot_serve_costs_reads_never_a_plan(tmp_path: Path):
+    landing = tmp_path / "landing"
+    s.aws_cur_csv(landing / "jan.csv.gz", rows=2)
+    plans = tmp_path / "state" / "landing-plans.json"
+    expected = plan_landing(str(landing))
+    plan_landing(str(landing), plans)
+    (key,) = json.loads(plans.read_text())
+    plans.write_text(json.dumps({key: {"sha256": "x", "written_by": "someone else"}}))
+    assert plan_landing(str(landing), plans) == expected  # read again, and kept anew
+    assert json.loads(plans.read_text())[key]["sha256"] == expected[0].sha256
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    assert plan_landing(str(landing), blocked / "landing-plans.json") == expected
+
+
 def test_a_truncated_gzip_from_the_plan_is_refused_without_reading_it(tmp_path: Path):
     full = gzip.compress(b"".join(_cur_lines(2000)))
     (tmp_path / "landing").mkdir()
