@@ -454,18 +454,22 @@ def test_not_null_columns_fails_once_per_column_that_holds_a_null(tmp_path):
         warehouse, ["build", "--select", "stg_invoices__invoices", *STAGING_ONLY], tmp_path
     )
     assert result.returncode != 0
-    run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
-    (check,) = [
-        r for r in run_results["results"] if ".not_null_columns_stg_invoices" in r["unique_id"]
-    ]
+    check, rows = _test_outcome(warehouse, tmp_path, "not_null_columns_stg_invoices")
     # One failing row per column (invoice_id, currency), each counting its two NULL rows.
     assert (check["status"], check["failures"]) == ("fail", 2), check
-    compiled = next((tmp_path / "target" / "compiled").rglob("not_null_columns_stg_invoices*.sql"))
+    assert sorted(rows) == [("currency", 2), ("invoice_id", 2)]
+
+
+def _test_outcome(warehouse: Path, work: Path, test: str) -> tuple[dict, list[tuple]]:
+    """The run result of the one data test whose name starts with `test`, and the failing rows
+    its compiled SQL returns when run again on the warehouse."""
+    run_results = json.loads((work / "target" / "run_results.json").read_text())
+    (check,) = [r for r in run_results["results"] if f".{test}" in r["unique_id"]]
+    compiled = next((work / "target" / "compiled").rglob(f"{test}*.sql"))
     with duckdb.connect() as con:
         con.execute(f"attach '{warehouse}' as warehouse (read_only)")
         con.execute("use warehouse")
-        rows = con.execute(compiled.read_text()).fetchall()
-    assert sorted(rows) == [("currency", 2), ("invoice_id", 2)]
+        return check, con.execute(compiled.read_text()).fetchall()
 
 
 def test_accepted_values_columns_warns_once_per_column_and_unknown_value(tmp_path):
@@ -497,21 +501,11 @@ def test_accepted_values_columns_warns_once_per_column_and_unknown_value(tmp_pat
     select = ["build", "--select", "stg_focus_invoice_detail__invoice_lines", *STAGING_ONLY]
     result = run_dbt_on(warehouse, select, tmp_path)
     assert result.returncode == 0, result.stdout  # the test's severity is warn
-    run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
-    (check,) = [
-        r
-        for r in run_results["results"]
-        if ".accepted_values_columns_stg_focus_invoice_detail" in r["unique_id"]
-    ]
+    check, rows = _test_outcome(
+        warehouse, tmp_path, "accepted_values_columns_stg_focus_invoice_detail"
+    )
     # One failing row per column and unknown value: (status, Pending) and (category, Refund).
     assert (check["status"], check["failures"]) == ("warn", 2), check
-    compiled = next(
-        (tmp_path / "target" / "compiled").rglob("accepted_values_columns_stg_focus_invoice*.sql")
-    )
-    with duckdb.connect() as con:
-        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
-        con.execute("use warehouse")
-        rows = con.execute(compiled.read_text()).fetchall()
     assert sorted(rows) == [
         ("charge_category", "Refund", 2),
         ("invoice_issue_status", "Pending", 2),
