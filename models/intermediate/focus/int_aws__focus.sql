@@ -85,7 +85,7 @@ with classified as (
 
 ),
 
-charges as (
+charges as {{ not_materialized() }} (
 
     select
         -- account and billing period

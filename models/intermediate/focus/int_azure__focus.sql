@@ -22,7 +22,7 @@ with actual as (
 
 ),
 
-amortized as (
+amortized as {{ not_materialized() }} (
 
     select * from {{ ref('stg_azure__amortized_cost') }}
 
@@ -71,7 +71,7 @@ line_items as (
 
 ),
 
-commitments as (
+commitments as {{ not_materialized() }} (
 
     -- The commitment behind each row. ARM ids are case-insensitive and Azure spells them
     -- in both cases across rows, so they are compared and kept lower-cased (as Microsoft's

@@ -20,7 +20,7 @@ with line_items as (
 
 ),
 
-classified as (
+classified as {{ not_materialized() }} (
 
     select
         *,
@@ -109,7 +109,7 @@ covered_usage as (
 
 ),
 
-covered_amortized as (
+covered_amortized as {{ not_materialized() }} (
 
     select
         row_id,
@@ -133,7 +133,7 @@ fee_usage as (
 
 ),
 
-charges as (
+charges as {{ not_materialized() }} (
 
     select
         classified.billing_account_id,
