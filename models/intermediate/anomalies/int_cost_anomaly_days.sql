@@ -17,6 +17,13 @@ with thresholds as (
 
 ),
 
+-- Summed again over billing months: a day of a series can sit in two of them.
+usage_daily as (
+
+    select * from {{ ref('int_cost_anomaly_usage_daily') }}
+
+),
+
 series_costs as (
 
     select
@@ -27,8 +34,8 @@ series_costs as (
         ServiceName,
         BillingCurrency,
         ChargeDate,
-        sum(EffectiveCost) as Cost
-    from {{ ref('int_cost_anomaly_usage') }}
+        sum(Cost) as Cost
+    from usage_daily
     group by
         SeriesId,
         ProviderName,
@@ -50,7 +57,7 @@ account_days as (
         BillingAccountId,
         max(ChargeDate) as LastDay,
         max(BillingPeriodEnd) as PeriodEnd
-    from {{ ref('int_cost_anomaly_usage') }}
+    from usage_daily
     group by ProviderName, BillingAccountId
 
 ),

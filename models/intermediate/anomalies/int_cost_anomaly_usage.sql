@@ -15,6 +15,7 @@ select
     BillingCurrency,
     cast(ChargePeriodStart as date) as ChargeDate,
     cast(BillingPeriodEnd as date) as BillingPeriodEnd,
+    x_BillingPeriod,
     RegionId,
     coalesce(SkuId, x_UsageType) as SkuId,
     ResourceId,

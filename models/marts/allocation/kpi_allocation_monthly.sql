@@ -1,36 +1,17 @@
 -- One row per billing period, provider, currency and allocation KPI (KPI family `allocation`
 -- of kpi_finops_monthly): allocation coverage and unallocated spend from the ledger (after
 -- shared pools, amortized basis), tag compliance per required tag dimension over the charges
--- that carry a ResourceId (the taggable charges), by spend and by distinct resource.
+-- that carry a ResourceId (the taggable charges), by spend and by distinct resource, summed
+-- per month in int_allocation_tag_compliance_monthly.
 with ledger as (
 
     select * from {{ ref('fct_cost_allocation') }}
 
 ),
 
-charges as (
+compliance as (
 
-    select
-        x_RowId,
-        x_BillingPeriod as BillingPeriodStart,
-        ProviderName,
-        BillingCurrency,
-        lower(ResourceId) as ResourceKey,
-        EffectiveCost
-    from {{ ref('fct_cost_and_usage') }}
-    where ResourceId is not null
-
-),
-
-charge_tags as (
-
-    select * from {{ ref('int_allocation_charge_tags') }}
-
-),
-
-required_tags as (
-
-    select * from {{ ref('allocation_required_tags') }}
+    select * from {{ ref('int_allocation_tag_compliance_monthly') }}
 
 ),
 
@@ -47,42 +28,6 @@ coverage as (
         sum(AllocatedEffectiveCost) as total_cost
     from ledger
     group by BillingPeriodStart, ProviderName, BillingCurrency
-
-),
-
-charge_compliance as (
-
-    select
-        charges.BillingPeriodStart,
-        charges.ProviderName,
-        charges.BillingCurrency,
-        charges.ResourceKey,
-        charges.EffectiveCost,
-        required_tags.dimension,
-        charge_tags.x_RowId is not null as is_tagged
-    from charges
-    inner join required_tags
-        on {{ rule_is_valid('required_tags', 'charges.BillingPeriodStart') }}
-    left join charge_tags
-        on
-            charges.x_RowId = charge_tags.x_RowId
-            and required_tags.dimension = charge_tags.TagDimension
-
-),
-
-compliance as (
-
-    select
-        BillingPeriodStart,
-        ProviderName,
-        BillingCurrency,
-        dimension,
-        sum(case when is_tagged then EffectiveCost else 0 end) as tagged_cost,
-        sum(EffectiveCost) as taggable_cost,
-        count(distinct case when is_tagged then ResourceKey end) as tagged_resources,
-        count(distinct ResourceKey) as taggable_resources
-    from charge_compliance
-    group by BillingPeriodStart, ProviderName, BillingCurrency, dimension
 
 ),
 
@@ -119,10 +64,10 @@ kpis as (
         ProviderName,
         BillingCurrency,
         'tag_compliance_cost' as KpiName,
-        dimension as KpiDimension,
+        TagDimension as KpiDimension,
         'ratio' as KpiUnit,
-        cast(tagged_cost as {{ money() }}) as KpiNumerator,
-        cast(taggable_cost as {{ money() }}) as KpiDenominator
+        cast(TaggedCost as {{ money() }}) as KpiNumerator,
+        cast(TaggableCost as {{ money() }}) as KpiDenominator
     from compliance
 
     union all
@@ -132,10 +77,10 @@ kpis as (
         ProviderName,
         BillingCurrency,
         'tag_compliance_resources' as KpiName,
-        dimension as KpiDimension,
+        TagDimension as KpiDimension,
         'ratio' as KpiUnit,
-        cast(tagged_resources as {{ money() }}) as KpiNumerator,
-        cast(taggable_resources as {{ money() }}) as KpiDenominator
+        cast(TaggedResources as {{ money() }}) as KpiNumerator,
+        cast(TaggableResources as {{ money() }}) as KpiDenominator
     from compliance
 
 )

@@ -6,53 +6,17 @@
 --   price  = (C1 - C0) - volume, i.e. (P1 - P0) x Q1, and it takes the rounding residue of P0;
 -- an item billed in one month only (a new SKU or region, one dropped, a credit) is mix: C1 or
 -- -C0. An item without a quantity (tax, credits, fees) changes by price. So per service,
--- price + volume + mix = C1 - C0 exactly, by construction.
-with charges as (
+-- price + volume + mix = C1 - C0 exactly, by construction. The items of each month are summed
+-- in int_cost_variance_items_monthly.
+with items as (
 
-    select
-        x_BillingPeriod as BillingMonth,
-        ProviderName,
-        ServiceName,
-        BillingCurrency,
-        ChargeCategory,
-        coalesce(SkuPriceId, SkuId, ChargeDescription, '-') as ItemKey,
-        coalesce(PricingUnit, '-') as PricingUnit,
-        coalesce(RegionId, '-') as RegionId,
-        EffectiveCost,
-        PricingQuantity
-    from {{ ref('fct_cost_and_usage') }}
+    select * from {{ ref('int_cost_variance_items_monthly') }}
 
 ),
 
 budgets as (
 
     select * from {{ ref('budgets') }}
-
-),
-
-items as (
-
-    select
-        BillingMonth,
-        ProviderName,
-        coalesce(ServiceName, '-') as ServiceName,
-        BillingCurrency,
-        ChargeCategory,
-        ItemKey,
-        PricingUnit,
-        RegionId,
-        sum(EffectiveCost) as Cost,
-        sum(PricingQuantity) as Quantity
-    from charges
-    group by
-        BillingMonth,
-        ProviderName,
-        coalesce(ServiceName, '-'),
-        BillingCurrency,
-        ChargeCategory,
-        ItemKey,
-        PricingUnit,
-        RegionId
 
 ),
 
