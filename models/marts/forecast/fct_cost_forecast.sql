@@ -115,6 +115,7 @@ commitments as (
         CommitmentEnd,
         CoveredDelta
     from commitment_charges
+    -- the charges with a direct owner only
     where Owner is not null
 
 ),
