@@ -1,24 +1,9 @@
 -- Month-end and 3-month cost forecasts (amortized basis) per provider x sub account x service
 -- category and per owner, as of every loaded day, so a backtest replays the forecast made on
 -- any day against what the month then cost. Method: macros/forecast/run_rate_forecast.sql.
-with charges as (
+with charges_daily as (
 
-    select
-        ProviderName,
-        SubAccountId,
-        ServiceCategory,
-        BillingCurrency,
-        ChargeCategory,
-        CommitmentDiscountId,
-        CommitmentDiscountStatus,
-        x_RowId,
-        cast(ChargePeriodStart as date) as ChargeDay,
-        EffectiveCost,
-        ContractedCost,
-        ProviderName
-        || ' | ' || coalesce(SubAccountId, '-')
-        || ' | ' || coalesce(ServiceCategory, '-') as ScopeKey
-    from {{ ref('fct_cost_and_usage') }}
+    select * from {{ ref('int_forecast_series_daily') }}
 
 ),
 
@@ -28,12 +13,9 @@ ledger as (
 
 ),
 
-direct_owners as (
+commitment_deltas as (
 
-    select
-        x_RowId,
-        Owner
-    from {{ ref('int_allocation_direct') }}
+    select * from {{ ref('int_forecast_commitment_deltas_daily') }}
 
 ),
 
@@ -56,7 +38,7 @@ scopes as (
         SubAccountId,
         ServiceCategory,
         cast(null as {{ dbt.type_string() }}) as Owner  -- noqa: RF04
-    from charges
+    from charges_daily
     union all
     select distinct
         'owner' as ScopeType,
@@ -71,19 +53,18 @@ scopes as (
 
 -- Usage follows a daily run rate; purchases (fees) and tax come back every month; credits and
 -- adjustments are one-offs: the actual to date keeps them, the forecast never repeats them.
--- By ChargeCategory, which the ledger carries too, so both kinds of scope split alike.
+-- By ChargeCategory, which the ledger carries too, so both kinds of scope split alike. The
+-- charges come summed per billing month and day: the forecast adds the rows of a day.
 series as (
 
     select
         ScopeKey,
         BillingCurrency,
         ChargeDay,
-        EffectiveCost as Cost,
-        case when ChargeCategory = 'Usage' then EffectiveCost else 0 end as UsageCost,
-        case
-            when ChargeCategory in ('Purchase', 'Tax') then EffectiveCost else 0
-        end as RecurringCost
-    from charges
+        Cost,
+        UsageCost,
+        RecurringCost
+    from charges_daily
     union all
     select
         'owner | ' || Owner as ScopeKey,
@@ -105,18 +86,15 @@ series as (
 commitment_charges as (
 
     select
-        charges.ScopeKey,
-        charges.x_RowId,
-        charges.BillingCurrency,
-        charges.ChargeDay,
+        commitment_deltas.ScopeKey,
+        commitment_deltas.Owner,
+        commitment_deltas.BillingCurrency,
+        commitment_deltas.ChargeDay,
         commitment_terms.CommitmentEnd,
-        case
-            when charges.CommitmentDiscountStatus = 'Used' then charges.ContractedCost else 0
-        end - charges.EffectiveCost as CoveredDelta
-    from charges
+        commitment_deltas.CoveredDelta
+    from commitment_deltas
     inner join commitment_terms
-        on charges.CommitmentDiscountId = commitment_terms.CommitmentDiscountId
-    where charges.CommitmentDiscountStatus in ('Used', 'Unused')
+        on commitment_deltas.CommitmentDiscountId = commitment_terms.CommitmentDiscountId
 
 ),
 
@@ -131,14 +109,14 @@ commitments as (
     from commitment_charges
     union all
     select
-        'owner | ' || direct_owners.Owner as ScopeKey,
-        commitment_charges.BillingCurrency,
-        commitment_charges.ChargeDay,
-        commitment_charges.CommitmentEnd,
-        commitment_charges.CoveredDelta
+        'owner | ' || Owner as ScopeKey,
+        BillingCurrency,
+        ChargeDay,
+        CommitmentEnd,
+        CoveredDelta
     from commitment_charges
-    inner join direct_owners
-        on commitment_charges.x_RowId = direct_owners.x_RowId
+    -- the charges with a direct owner only
+    where Owner is not null
 
 ),
 
