@@ -354,7 +354,11 @@ class GxWorker:
             self.used = True
             try:
                 self._wait_ready()
-                self._conn.send((name, args))
+                try:
+                    self._conn.send((name, args))
+                except OSError:  # the child is gone (a broken pipe)
+                    self._process.join(timeout=5)
+                    raise self._died() from None
                 reply = self._receive()
             except BaseException:
                 # No answer read (Ctrl-C, a dead child): the pipe is out of step; end the child.
@@ -381,10 +385,10 @@ class GxWorker:
         if self._conn in ready:
             try:
                 return self._conn.recv()
-            except EOFError:
+            except (EOFError, OSError):  # closed, or reset with our request unread
                 pass
         self._process.join(timeout=5)
-        raise self._died()
+        raise self._died() from None
 
     def _died(self) -> GxWorkerDied:
         code = self._process.exitcode
