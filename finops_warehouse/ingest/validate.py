@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -440,30 +441,38 @@ def _serve(conn: multiprocessing.connection.Connection) -> None:
     """The child: import GX, then answer requests until told to close or the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    try:
-        import great_expectations  # noqa: F401  (the seconds this process exists to spend early)
-
-        _buffer_duckdb_results()
-        conn.send(("ready", None))
-    except Exception as exc:
-        conn.send(("error", _portable(exc), traceback.format_exc()))
-        return
     runners: dict[str, GxRunner] = {}
     try:
+        if not _reply(conn, _import_gx):
+            return
         while True:
-            try:
-                name, args = conn.recv()
-            except EOFError:  # the parent is gone
-                return
+            name, args = conn.recv()
             if name == "close":
                 return
-            try:
-                conn.send(("ok", _handle(runners, name, args)))
-            except Exception as exc:  # a GX error, or an answer that does not pickle
-                conn.send(("error", _portable(exc), traceback.format_exc()))
+            _reply(conn, _handle, runners, name, args)
+    except (EOFError, OSError):  # the parent is gone
+        return
     finally:
         for runner in runners.values():
             runner.close()
+
+
+def _reply(conn: multiprocessing.connection.Connection, work: Any, *args: Any) -> bool:
+    """Send what `work` returns, else its error (and traceback); False for an error."""
+    try:
+        data = ForkingPickler.dumps(("ok", work(*args)))
+        ok = True
+    except Exception as exc:  # a GX error, or an answer that does not pickle
+        data = ForkingPickler.dumps(("error", _portable(exc), traceback.format_exc()))
+        ok = False
+    conn.send_bytes(data)
+    return ok
+
+
+def _import_gx() -> None:
+    import great_expectations  # noqa: F401  (the seconds this process exists to spend early)
+
+    _buffer_duckdb_results()
 
 
 def _handle(runners: dict[str, GxRunner], name: str, args: tuple[Any, ...]) -> Any:
