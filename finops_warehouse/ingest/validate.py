@@ -333,18 +333,11 @@ class GxWorker:
             self._call("release", str(database))
 
     def close(self) -> None:
-        """End the child: at once when it never served a request (no wait for its import),
-        else after it closed its runners."""
-        if self.alive and self.used:
-            try:
-                with self._lock:
-                    self._conn.send(("close", ()))
-                self._process.join(timeout=5)
-            except OSError:
-                pass
+        """End the child at once: an ingest released its runners already, and a worker never
+        used need not finish its import (nor exit a process holding GX, a second of teardown)."""
         if self._process.is_alive():
             self._process.terminate()
-            self._process.join()
+        self._process.join()
         self._conn.close()
         self._broken = True
 
@@ -438,7 +431,7 @@ def _sigint_blocked() -> Iterator[None]:
 
 
 def _serve(conn: multiprocessing.connection.Connection) -> None:
-    """The child: import GX, then answer requests until told to close or the parent is gone."""
+    """The child: import GX, then answer requests until the parent ends it or is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     runners: dict[str, GxRunner] = {}
@@ -447,8 +440,6 @@ def _serve(conn: multiprocessing.connection.Connection) -> None:
             return
         while True:
             name, args = conn.recv()
-            if name == "close":
-                return
             _reply(conn, _handle, runners, name, args)
     except (EOFError, OSError):  # the parent is gone
         return
