@@ -462,8 +462,12 @@ def _reply(conn: multiprocessing.connection.Connection, work: Any, *args: Any) -
 
 def _import_gx() -> None:
     import great_expectations  # noqa: F401  (the seconds this process exists to spend early)
+    from tqdm.std import tqdm
 
     _buffer_duckdb_results()
+    # GX's progress bars (off) still take tqdm's lock, by default a named semaphore in a spawned
+    # process: the parent's resource tracker would report it leaked when the child is ended.
+    tqdm.set_lock(threading.RLock())
 
 
 def _handle(runners: dict[str, GxRunner], name: str, args: tuple[Any, ...]) -> Any:
