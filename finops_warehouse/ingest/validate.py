@@ -18,6 +18,7 @@ thing by ``finops run`` imports it on another core while the CLI and Dagster sta
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -328,9 +329,11 @@ class GxWorker:
         return self._call("validate", str(database), batch_sql, fmt_key, file, columns)
 
     def release(self, database: Path) -> None:
-        """Close the child's connections to `database` (its ingest run is over)."""
+        """Close the child's connections to `database` (its ingest run is over); a dead child
+        holds none."""
         if self.alive and self.used:
-            self._call("release", str(database))
+            with contextlib.suppress(GxWorkerDied):
+                self._call("release", str(database))
 
     def close(self) -> None:
         """End the child at once: an ingest released its runners already, and a worker never
