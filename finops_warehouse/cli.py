@@ -115,11 +115,19 @@ def run(
     landing file was refused and quarantined, and the billing months it would have fed are held
     back (they cannot close until it is delivered again fixed); 130 interrupted (Ctrl-C).
     """
-    from finops_warehouse.orchestration import runner
+    from finops_warehouse.ingest.validate import gx_worker, stop_gx_worker
 
-    settings = Settings.resolve(warehouse, landing, quarantine)
-    _require_landing(settings.landing)
-    outcome = _exclusive(settings, runner.run_pipeline, None, full_refresh)
+    # GX's import takes seconds of CPU: a child process does it on another core while this one
+    # loads Dagster; the ingest uses it. Not needed (nothing to ingest), it ends unwaited for.
+    gx_worker()
+    try:
+        from finops_warehouse.orchestration import runner
+
+        settings = Settings.resolve(warehouse, landing, quarantine)
+        _require_landing(settings.landing)
+        outcome = _exclusive(settings, runner.run_pipeline, None, full_refresh)
+    finally:
+        stop_gx_worker()
     _report_files(outcome, settings.landing)
     _report(outcome)
     _exit_process(_exit_code(outcome))

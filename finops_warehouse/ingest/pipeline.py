@@ -68,7 +68,12 @@ from finops_warehouse.ingest.scratch import (
     show_scratch,
     write_scratch,
 )
-from finops_warehouse.ingest.validate import GxRunner, Validation, first_unexpected_row
+from finops_warehouse.ingest.validate import (
+    GxWorker,
+    Validation,
+    first_unexpected_row,
+    gx_worker,
+)
 from finops_warehouse.ingest.warehouse import (
     LoadPart,
     ManifestRow,
@@ -412,7 +417,7 @@ class _Part:
 
 
 class _Run:
-    """State of one ingest run: the warehouse connection, scratch directory and GX runner."""
+    """State of one ingest run: the warehouse connection, scratch directory and GX worker."""
 
     def __init__(
         self,
@@ -427,24 +432,29 @@ class _Run:
         self.scratch = scratch
         self.periods = periods
         self.say = say
-        # Two helpers beside DuckDB: GX start-up (once per run) and a file's gzip check.
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest")
-        self._gx: Future[GxRunner] | None = None
+        # A file's gzip check runs beside DuckDB's read; GX in its own process (validate.py).
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
+        self._gx: GxWorker | None = None
         self._files = 0
 
     def close(self) -> None:
-        """Wait for the helpers, release GX's scratch connections and the warehouse."""
+        """Wait for the gzip check, release GX's scratch connections and the warehouse."""
         self._pool.shutdown(wait=True)
         try:
-            if self._gx is not None and self._gx.exception() is None:
-                self._gx.result().close()
+            if self._gx is not None:
+                self._gx.release(self._gx_database)
         finally:
             self.con.close()
 
+    @property
+    def _gx_database(self) -> Path:
+        return self.scratch / "gx.duckdb"
+
     def _start_gx(self) -> None:
-        """GX takes seconds to import: start it in the background when a file is first read."""
-        if self._gx is None:
-            self._gx = self._pool.submit(GxRunner, self.scratch / "gx.duckdb")
+        """The GX worker (`finops run` started it first thing), else start one now: its import
+        takes seconds, done beside the read of the first file. A dead one is replaced."""
+        if self._gx is None or not self._gx.alive:
+            self._gx = gx_worker()
 
     def ingest_delivery(self, delivery: Delivery) -> list[FileResult]:
         """Ingest one delivery; never raises for a bad file (it is quarantined)."""
@@ -652,11 +662,13 @@ class _Run:
         assert part.detected is not None and part.scratch is not None and self._gx is not None
         detected, remote = part.detected, part.remote
         batch_sql = show_scratch(self.con, detected, part.scratch)
-        with _step(part, "gx start-up"):  # the import started with the read; usually done
-            gx = self._gx.result()
+        with _step(part, "gx start-up"):  # the import started before the read; usually done
+            self._gx.wait_ready()
         with _step(part, "validate"):
             columns = {r[0] for r in self.con.execute(f"DESCRIBE {BATCH_VIEW}").fetchall()}
-            validation = gx.validate(batch_sql, detected.format.key, remote.url, columns)
+            validation = self._gx.validate(
+                self._gx_database, batch_sql, detected.format.key, remote.url, columns
+            )
             for outcome in validation.outcomes:
                 if not outcome.success and outcome.query and outcome.first_row is None:
                     outcome.first_row, outcome.first_value = first_unexpected_row(

@@ -10,14 +10,27 @@ adaptations make GX work on DuckDB:
   (:func:`_buffer_duckdb_results`);
 - GX has no regex support for DuckDB, so numeric/timestamp checks are ``UnexpectedRows``
   expectations written in DuckDB SQL (``TRY_CAST``).
+
+GX runs in a child process (:class:`GxWorker`): importing it costs seconds of pure-Python CPU,
+which a thread cannot overlap with the parent's own Python work (the GIL); a child started first
+thing by ``finops run`` imports it on another core while the CLI and Dagster start.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import multiprocessing
+import multiprocessing.connection
+import signal
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -135,8 +148,8 @@ class GxRunner:
     """One ephemeral GX context per ingest run, with a SQL datasource on a scratch DuckDB file.
 
     That database holds only the view ``batch``, redefined for each file; only GX's own
-    (duckdb-engine) connections open it. Building the runner imports GX, which takes seconds,
-    so ingestion does it once per run, beside DuckDB's read of the first file.
+    (duckdb-engine) connections open it. It runs inside the :class:`GxWorker` process, which has
+    imported GX before the first file arrives.
     """
 
     def __init__(self, database: Path) -> None:
@@ -263,3 +276,224 @@ def _buffer_duckdb_results() -> None:
 
     engine_module.SqlAlchemyExecutionEngine.execute_query = execute_query
     _PATCHED = True
+
+
+class GxWorkerDied(RuntimeError):
+    """The GX worker process ended (killed, out of memory) before it answered."""
+
+
+class _RemoteTraceback(Exception):
+    """The child's traceback, chained under the error it raised (as concurrent.futures does)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class GxWorker:
+    """GX in a child process: it imports GX as it starts, then runs :class:`GxRunner` for
+    :meth:`validate` requests, one at a time, one runner per scratch database.
+
+    A spawned child, not a fork: the parent has threads and open DuckDB and SQLite handles. It
+    ignores SIGINT (the parent handles Ctrl-C and ends it), is a daemon, and leaves when the
+    parent's end of the pipe closes, so it never outlives the parent.
+    """
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child_end = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(child_end,), name="finops-gx", daemon=True
+        )
+        with _sigint_blocked():  # the child inherits the mask: immune to Ctrl-C from birth
+            self._process.start()
+        child_end.close()  # else the parent's copy keeps the pipe open after the child dies
+        self._lock = threading.Lock()
+        self._ready = False
+        self._broken = False
+        self.used = False
+
+    @property
+    def alive(self) -> bool:
+        """True while the child runs and the pipe holds no unread answer."""
+        return not self._broken and self._process.is_alive()
+
+    def wait_ready(self) -> None:
+        """Block until the child has imported GX (seconds at most; usually already done)."""
+        with self._lock:
+            self._wait_ready()
+
+    def validate(
+        self, database: Path, batch_sql: str, fmt_key: str, file: str, columns: set[str]
+    ) -> Validation:
+        """:meth:`GxRunner.validate` in the child, on the runner of `database`."""
+        return self._call("validate", str(database), batch_sql, fmt_key, file, columns)
+
+    def release(self, database: Path) -> None:
+        """Close the child's connections to `database` (its ingest run is over); a dead child
+        holds none."""
+        if self.alive and self.used:
+            with contextlib.suppress(GxWorkerDied):
+                self._call("release", str(database))
+
+    def close(self) -> None:
+        """End the child at once: an ingest released its runners already, and a worker never
+        used need not finish its import (nor exit a process holding GX, a second of teardown)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._conn.close()
+        self._broken = True
+
+    def _call(self, name: str, *args: Any) -> Any:
+        with self._lock:
+            if self._broken:
+                raise self._died()
+            self.used = True
+            try:
+                self._wait_ready()
+                try:
+                    self._conn.send((name, args))
+                except OSError:  # the child is gone (a broken pipe)
+                    self._process.join(timeout=5)
+                    raise self._died() from None
+                reply = self._receive()
+            except BaseException:
+                # No answer read (Ctrl-C, a dead child): the pipe is out of step; end the child.
+                self._broken = True
+                self._process.terminate()
+                raise
+        if reply[0] == "error":
+            _, exc, remote = reply
+            raise exc from _RemoteTraceback(remote)
+        return reply[1]
+
+    def _wait_ready(self) -> None:
+        if not self._ready:
+            reply = self._receive()
+            if reply[0] == "error":  # GX failed to import
+                _, exc, remote = reply
+                self._broken = True
+                raise exc from _RemoteTraceback(remote)
+            self._ready = True
+
+    def _receive(self) -> Any:
+        """The child's next message, or GxWorkerDied when it ends first (never a hang)."""
+        ready = multiprocessing.connection.wait([self._conn, self._process.sentinel])
+        if self._conn in ready:
+            try:
+                return self._conn.recv()
+            except (EOFError, OSError):  # closed, or reset with our request unread
+                pass
+        self._process.join(timeout=5)
+        raise self._died() from None
+
+    def _died(self) -> GxWorkerDied:
+        code = self._process.exitcode
+        how = (
+            f"killed by {signal.Signals(-code).name}"
+            if code is not None and code < 0
+            else f"exit code {code}"
+        )
+        return GxWorkerDied(
+            f"the Great Expectations worker process (pid {self._process.pid}) ended ({how}) "
+            "before it validated the file; nothing of its delivery was loaded, run again"
+        )
+
+
+_WORKER: GxWorker | None = None
+_WORKER_LOCK = threading.Lock()
+
+
+def gx_worker() -> GxWorker:
+    """The process's GX worker, started now unless one runs (``finops run`` starts it first
+    thing; the UI, the sensor and tests start it on the first file an ingest reads). It serves
+    every later ingest run of the process, which so imports GX once, as it did in process."""
+    global _WORKER
+    with _WORKER_LOCK:
+        if _WORKER is None or not _WORKER.alive:
+            _WORKER = GxWorker()
+        return _WORKER
+
+
+def stop_gx_worker() -> None:
+    """End the process's GX worker, if any (the end of ``finops run``)."""
+    global _WORKER
+    with _WORKER_LOCK:
+        worker, _WORKER = _WORKER, None
+    if worker is not None:
+        worker.close()
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _serve(conn: multiprocessing.connection.Connection) -> None:
+    """The child: import GX, then answer requests until the parent ends it or is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    runners: dict[str, GxRunner] = {}
+    try:
+        if not _reply(conn, _import_gx):
+            return
+        while True:
+            name, args = conn.recv()
+            _reply(conn, _handle, runners, name, args)
+    except (EOFError, OSError):  # the parent is gone
+        return
+    finally:
+        for runner in runners.values():
+            runner.close()
+
+
+def _reply(conn: multiprocessing.connection.Connection, work: Any, *args: Any) -> bool:
+    """Send what `work` returns, else its error (and traceback); False for an error."""
+    try:
+        data = ForkingPickler.dumps(("ok", work(*args)))
+        ok = True
+    except Exception as exc:  # a GX error, or an answer that does not pickle
+        data = ForkingPickler.dumps(("error", _portable(exc), traceback.format_exc()))
+        ok = False
+    conn.send_bytes(data)
+    return ok
+
+
+def _import_gx() -> None:
+    import great_expectations  # noqa: F401  (the seconds this process exists to spend early)
+    from tqdm.std import tqdm
+
+    _buffer_duckdb_results()
+    # GX's progress bars (off) still take tqdm's lock, by default a named semaphore in a spawned
+    # process: the parent's resource tracker would report it leaked when the child is ended.
+    tqdm.set_lock(threading.RLock())
+
+
+def _handle(runners: dict[str, GxRunner], name: str, args: tuple[Any, ...]) -> Any:
+    database, *rest = args
+    if name == "release":
+        runner = runners.pop(database, None)
+        if runner is not None:
+            runner.close()
+        return None
+    if database not in runners:
+        runners[database] = GxRunner(Path(database))
+    return runners[database].validate(*rest)
+
+
+def _portable(exc: Exception) -> Exception:
+    """`exc` if it survives pickling as itself, else a RuntimeError with its message: the
+    parent raises an error whose text is the one the in-process path gave."""
+    import pickle
+
+    try:
+        copy = pickle.loads(pickle.dumps(exc))
+        if type(copy) is type(exc) and str(copy) == str(exc):
+            return exc
+    except Exception:
+        pass
+    return RuntimeError(str(exc))
