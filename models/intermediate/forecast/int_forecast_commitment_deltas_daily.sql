@@ -11,9 +11,7 @@ with charges as (
     select
         x_RowId,
         x_BillingPeriod as BillingPeriodStart,
-        ProviderName
-        || ' | ' || coalesce(SubAccountId, '-')
-        || ' | ' || coalesce(ServiceCategory, '-') as ScopeKey,
+        {{ forecast_scope_key() }} as ScopeKey,
         BillingCurrency,
         cast(ChargePeriodStart as date) as ChargeDay,
         CommitmentDiscountId,

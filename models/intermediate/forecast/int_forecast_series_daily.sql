@@ -13,31 +13,24 @@ with charges as (
         SubAccountId,
         ServiceCategory,
         BillingCurrency,
-        ChargeCategory,
         cast(ChargePeriodStart as date) as ChargeDay,
-        EffectiveCost
+        {{ forecast_cost_parts('EffectiveCost') }}
     from {{ ref('fct_cost_and_usage') }}
     where {{ in_billing_periods('x_BillingPeriod') }}
 
 )
 
--- Usage follows a daily run rate; purchases (fees) and tax come back every month; credits and
--- adjustments are one-offs (docs/forecasts.md).
 select
     BillingPeriodStart,
-    ProviderName
-    || ' | ' || coalesce(SubAccountId, '-')
-    || ' | ' || coalesce(ServiceCategory, '-') as ScopeKey,
+    {{ forecast_scope_key() }} as ScopeKey,
     ProviderName,
     SubAccountId,
     ServiceCategory,
     BillingCurrency,
     ChargeDay,
-    sum(EffectiveCost) as Cost,
-    sum(case when ChargeCategory = 'Usage' then EffectiveCost else 0 end) as UsageCost,
-    sum(
-        case when ChargeCategory in ('Purchase', 'Tax') then EffectiveCost else 0 end
-    ) as RecurringCost
+    sum(Cost) as Cost,
+    sum(UsageCost) as UsageCost,
+    sum(RecurringCost) as RecurringCost
 from charges
 group by
     BillingPeriodStart,

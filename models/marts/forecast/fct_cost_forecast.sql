@@ -51,10 +51,9 @@ scopes as (
 
 ),
 
--- Usage follows a daily run rate; purchases (fees) and tax come back every month; credits and
--- adjustments are one-offs: the actual to date keeps them, the forecast never repeats them.
--- By ChargeCategory, which the ledger carries too, so both kinds of scope split alike. The
--- charges come summed per billing month and day: the forecast adds the rows of a day.
+-- Usage, recurring and one-off cost (forecast_cost_parts): the actual to date keeps the
+-- one-offs, the forecast never repeats them. The charges come summed per billing month and
+-- day: the forecast adds the rows of a day.
 series as (
 
     select
@@ -70,13 +69,7 @@ series as (
         'owner | ' || Owner as ScopeKey,
         BillingCurrency,
         ChargePeriodStart as ChargeDay,
-        AllocatedEffectiveCost as Cost,
-        case
-            when ChargeCategory = 'Usage' then AllocatedEffectiveCost else 0
-        end as UsageCost,
-        case
-            when ChargeCategory in ('Purchase', 'Tax') then AllocatedEffectiveCost else 0
-        end as RecurringCost
+        {{ forecast_cost_parts('AllocatedEffectiveCost') }}
     from ledger
 
 ),
