@@ -20,8 +20,14 @@
             'pre_hook': ["{{ delete_billing_periods('" ~ column ~ "') }}"],
         }) -%}
     {%- else -%}
-        {#- the strategy below reads the billing-month column as the unique key -#}
-        {%- do settings.update({'incremental_strategy': 'billing_periods', 'unique_key': column}) -%}
+        {#- the strategy below reads the billing-month column as the unique key; the hooks
+            build a long range in slices of months (billing_period_slices) -#}
+        {%- do settings.update({
+            'incremental_strategy': 'billing_periods',
+            'unique_key': column,
+            'pre_hook': ["{{ start_billing_period_slices() }}"],
+            'post_hook': ["{{ insert_billing_period_slices() }}"],
+        }) -%}
     {%- endif -%}
     {{ return(settings) }}
 {% endmacro %}
@@ -43,21 +49,104 @@
     )) }}
 {% endmacro %}
 
-{#- The predicate an incremental build selects its months with: `true` on a full build. -#}
+{#- The predicate a model selects its months with: `true` without a range. On DuckDB the slice
+    being built (billing_period_slices); on BigQuery the whole range on an incremental build,
+    `true` on a first or full build. -#}
 {% macro in_billing_periods(column) %}
     {%- set bounds = billing_period_bounds() -%}
     {#- a unit test has no relation of its own (`this`): it tests the full build -#}
-    {%- if bounds is none or this is none or not is_incremental() -%}
+    {%- if bounds is none or this is none -%}
         true
+    {%- elif target.type == 'duckdb' -%}
+        {{ column }} >= getvariable('finops_slice_start')
+        and {{ column }} < getvariable('finops_slice_end')
+    {%- elif is_incremental() -%}
+        {{ billing_period_range(column) }}
     {%- else -%}
-        {{ column }} >= date '{{ bounds[0] }}' and {{ column }} < date '{{ bounds[1] }}'
+        true
     {%- endif -%}
 {% endmacro %}
+
+{#- The given range as a predicate: the months an incremental build replaces. -#}
+{% macro billing_period_range(column) %}
+    {%- set bounds = billing_period_bounds() -%}
+    {{ column }} >= date '{{ bounds[0] }}' and {{ column }} < date '{{ bounds[1] }}'
+{%- endmacro %}
+
+{#- DuckDB builds a long range in slices of whole months, each one statement: a first build
+    mapping a year of raw in one query spilled about 60 GB beside the warehouse under its memory
+    bound (docs/benchmarks.md, "The first 100M run"). A slice takes consecutive months up to
+    FINOPS_BUILD_SLICE_ROWS live line items (raw.ingest_partitions; default 16M, about 6 GB of
+    spill); a month above it is a slice of its own. The model's SQL reads the slice from two
+    DuckDB variables (in_billing_periods): constants by the time DuckDB plans, so the filter
+    still reaches the raw scans. On a first or full build the first slice starts at the
+    earliest date and the last ends at the latest, so rows outside the range are built as
+    before slicing. -#}
+{% macro billing_period_slices(first_build) %}
+    {%- set bounds = billing_period_bounds() -%}
+    {%- set budget = env_var('FINOPS_BUILD_SLICE_ROWS', '16000000') | int -%}
+    {%- set rows = {} -%}
+    {%- set partitions = source('ingestion', 'ingest_partitions') -%}
+    {%- if adapter.get_relation(partitions.database, partitions.schema, partitions.identifier) -%}
+        {%- set counted = run_query(
+            "select strftime(billing_period, '%Y-%m-%d'), sum(rows) from " ~ partitions
+            ~ " where status = 'loaded' group by all") -%}
+        {%- for row in counted.rows -%}
+            {%- do rows.update({row[0]: row[1] | int}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set slices = [] -%}
+    {%- set slice = namespace(start=bounds[0], rows=0, month=bounds[0]) -%}
+    {%- set months = (bounds[1].year - bounds[0].year) * 12 + bounds[1].month - bounds[0].month + 1 -%}
+    {%- for _ in range(months) if slice.month < bounds[1] -%}
+        {%- set month_rows = rows.get(slice.month.isoformat(), 0) -%}
+        {%- if slice.rows > 0 and slice.rows + month_rows > budget -%}
+            {%- do slices.append([slice.start, slice.month]) -%}
+            {%- set slice.start = slice.month -%}
+            {%- set slice.rows = 0 -%}
+        {%- endif -%}
+        {%- set slice.rows = slice.rows + month_rows -%}
+        {%- set slice.month = (slice.month.replace(day=28) + modules.datetime.timedelta(days=4)).replace(day=1) -%}
+    {%- endfor -%}
+    {%- do slices.append([slice.start, bounds[1]]) -%}
+    {%- if first_build -%}
+        {%- set slices = [[modules.datetime.date(1, 1, 1), slices[0][1]]] + slices[1:] -%}
+        {%- set slices = slices[:-1] + [[slices[-1][0], modules.datetime.date(9999, 12, 31)]] -%}
+    {%- endif -%}
+    {{ return(slices) }}
+{% endmacro %}
+
+{#- Pre-hook: the model's own statement builds the first slice; the list is kept for the
+    post-hook (a first build is no longer one once the table exists). -#}
+{% macro start_billing_period_slices() %}
+    {%- if billing_period_bounds() is none -%}{{ return('') }}{%- endif -%}
+    {%- set slices = billing_period_slices(not is_incremental()) -%}
+    {%- set dates = [] -%}
+    {%- for slice in slices -%}
+        {%- do dates.append("[date '" ~ slice[0] ~ "', date '" ~ slice[1] ~ "']") -%}
+    {%- endfor -%}
+    set variable finops_slices = [{{ dates | join(', ') }}];
+    set variable finops_slice_start = date '{{ slices[0][0] }}';
+    set variable finops_slice_end = date '{{ slices[0][1] }}'
+{%- endmacro %}
+
+{#- Post-hook: insert the other slices, one statement each. -#}
+{% macro insert_billing_period_slices() %}
+    {%- if billing_period_bounds() is none -%}{{ return('') }}{%- endif -%}
+    {%- set slices = run_query(
+        "select cast(slice[1] as varchar), cast(slice[2] as varchar)"
+        ~ " from (select unnest(getvariable('finops_slices')[2:]) as slice)") -%}
+    {%- for slice in slices.rows %}
+    set variable finops_slice_start = date '{{ slice[0] }}';
+    set variable finops_slice_end = date '{{ slice[1] }}';
+    insert into {{ this }} by name select * from ({{ sql }}) as slice;
+    {%- endfor %}
+{%- endmacro %}
 
 {#- BigQuery's pre-hook: delete the given months (nothing on a full build). -#}
 {% macro delete_billing_periods(column) %}
     {%- if is_incremental() and billing_period_bounds() is not none -%}
-        delete from {{ this }} where {{ in_billing_periods(column) }}
+        delete from {{ this }} where {{ billing_period_range(column) }}
     {%- endif -%}
 {% endmacro %}
 
@@ -67,7 +156,9 @@
 {% macro get_incremental_billing_periods_sql(arg_dict) %}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ arg_dict['target_relation'] }}
-    where {{ in_billing_periods(arg_dict['unique_key']) }};
+    {%- if billing_period_bounds() is not none %}
+    where {{ billing_period_range(arg_dict['unique_key']) }}
+    {%- endif %};
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {% endmacro %}
