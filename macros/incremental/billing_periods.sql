@@ -79,9 +79,9 @@
     FINOPS_BUILD_SLICE_ROWS live line items (raw.ingest_partitions; default 16M, about 6 GB of
     spill); a month above it is a slice of its own. The model's SQL reads the slice from two
     DuckDB variables (in_billing_periods): constants by the time DuckDB plans, so the filter
-    still reaches the raw scans. On a first or full build the first slice starts at the
-    earliest date and the last ends at the latest, so rows outside the range are built as
-    before slicing. -#}
+    still reaches the raw scans. A first or full build rebuilds every month: its slices cover
+    the months raw holds as well as the range, the first starting at the earliest date and the
+    last ending at the latest. -#}
 {% macro billing_period_slices(first_build) %}
     {%- set bounds = billing_period_bounds() -%}
     {%- set budget = env_var('FINOPS_BUILD_SLICE_ROWS', '16000000') | int -%}
@@ -95,10 +95,18 @@
             {%- do rows.update({row[0]: row[1] | int}) -%}
         {%- endfor -%}
     {%- endif -%}
+    {%- set first, end = bounds[0], bounds[1] -%}
+    {%- if first_build and rows -%}
+        {#- a first or full build rebuilds every month raw holds, whatever the range -#}
+        {%- set loaded = rows.keys() | sort -%}
+        {%- set first = [first, modules.datetime.date.fromisoformat(loaded[0])] | min -%}
+        {%- set last = modules.datetime.date.fromisoformat(loaded[-1]) -%}
+        {%- set end = [end, (last.replace(day=28) + modules.datetime.timedelta(days=4)).replace(day=1)] | max -%}
+    {%- endif -%}
     {%- set slices = [] -%}
-    {%- set slice = namespace(start=bounds[0], rows=0, month=bounds[0]) -%}
-    {%- set months = (bounds[1].year - bounds[0].year) * 12 + bounds[1].month - bounds[0].month + 1 -%}
-    {%- for _ in range(months) if slice.month < bounds[1] -%}
+    {%- set slice = namespace(start=first, rows=0, month=first) -%}
+    {%- set months = (end.year - first.year) * 12 + end.month - first.month + 1 -%}
+    {%- for _ in range(months) if slice.month < end -%}
         {%- set month_rows = rows.get(slice.month.isoformat(), 0) -%}
         {%- if slice.rows > 0 and slice.rows + month_rows > budget -%}
             {%- do slices.append([slice.start, slice.month]) -%}
@@ -108,7 +116,7 @@
         {%- set slice.rows = slice.rows + month_rows -%}
         {%- set slice.month = (slice.month.replace(day=28) + modules.datetime.timedelta(days=4)).replace(day=1) -%}
     {%- endfor -%}
-    {%- do slices.append([slice.start, bounds[1]]) -%}
+    {%- do slices.append([slice.start, end]) -%}
     {%- if first_build -%}
         {%- set slices = [[modules.datetime.date(1, 1, 1), slices[0][1]]] + slices[1:] -%}
         {%- set slices = slices[:-1] + [[slices[-1][0], modules.datetime.date(9999, 12, 31)]] -%}
