@@ -543,8 +543,8 @@ final as (
         cast(null as {{ dbt.type_string() }}) as x_Credits,
         focus_rows.normalized_usage_amount as x_NormalizedUsageAmount,
         -- vocabulary the seeds do not know, kept as given above (int_focus_vocabulary_gaps);
-        -- not FOCUS columns, the union leaves them out. A Savings Plan's Unused row counts in
-        -- its currency, which is no unit to look up.
+        -- not FOCUS columns: int_cost_and_usage stores them beside, the mart leaves them out.
+        -- A Savings Plan's Unused row counts in its currency, which is no unit to look up.
         case
             when
                 focus_rows.pricing_quantity is not null
@@ -552,6 +552,7 @@ final as (
                 and focus_rows.provider_unit != focus_rows.billing_currency
                 then nullif(focus_rows.provider_unit, '')
         end as vocabulary_unknown_unit,
+        cast(null as {{ dbt.type_string() }}) as vocabulary_unknown_consumed_unit,
         -- A Marketplace listing's product code is an opaque id per listing (its seller is the
         -- PublisherName): no seed can know it in advance, so it is not a gap.
         case

@@ -468,11 +468,12 @@ final as (
         cast(null as {{ dbt.type_string() }}) as x_Credits,
         cast(null as {{ money() }}) as x_NormalizedUsageAmount,
         -- vocabulary the seeds do not know, kept as given above (int_focus_vocabulary_gaps);
-        -- not FOCUS columns, the union leaves them out.
+        -- not FOCUS columns: int_cost_and_usage stores them beside, the mart leaves them out.
         case
             when charges.pricing_quantity is not null and units.source_unit is null
                 then nullif(charges.unit_of_measure, '')
         end as vocabulary_unknown_unit,
+        cast(null as {{ dbt.type_string() }}) as vocabulary_unknown_consumed_unit,
         case
             when services.provider_service is null
                 then coalesce(

@@ -1,7 +1,8 @@
--- Every source's FOCUS rows in one relation. focus_cast_columns() selects the canonical
--- columns by name (macros/focus/focus_columns.sql) and casts each to its type, so every
--- format model must produce every column (a missing one fails at build time) and no union
--- can shift a column into its neighbour.
+-- Every source's FOCUS rows in one relation, with the vocabulary each row's mapping did not
+-- know (int_cost_and_usage stores both). focus_cast_columns() selects the canonical columns
+-- by name (macros/focus/focus_columns.sql) and casts each to its type, so every format model
+-- must produce every column (a missing one fails at build time) and no union can shift a
+-- column into its neighbour.
 -- Two rules hold for every source and are applied here, once (docs/focus-mapping.md):
 --   * ResourceType, where the source gives none, from the seed focus_resource_types;
 --   * the PricingCurrency* columns, where the source gives none and prices are in the
@@ -15,28 +16,36 @@
 
 with aws as (
 
-    select {{ focus_cast_columns() }}
+    select
+        {{ focus_cast_columns() }},
+        {{ focus_vocabulary_gap_cast_columns() }}
     from {{ ref('int_aws__focus') }}
 
 ),
 
 azure as (
 
-    select {{ focus_cast_columns() }}
+    select
+        {{ focus_cast_columns() }},
+        {{ focus_vocabulary_gap_cast_columns() }}
     from {{ ref('int_azure__focus') }}
 
 ),
 
 gcp_billing as (
 
-    select {{ focus_cast_columns() }}
+    select
+        {{ focus_cast_columns() }},
+        {{ focus_vocabulary_gap_cast_columns() }}
     from {{ ref('int_gcp_billing__focus') }}
 
 ),
 
 focus_files as (
 
-    select {{ focus_cast_columns() }}
+    select
+        {{ focus_cast_columns() }},
+        {{ focus_vocabulary_gap_cast_columns() }}
     from {{ ref('int_focus__focus') }}
 
 ),
@@ -122,5 +131,7 @@ derived as (
 
 )
 
-select {{ focus_columns_replacing(derived_columns) }}
+select
+    {{ focus_columns_replacing(derived_columns) }},
+    {{ focus_vocabulary_gap_columns() | join(',\n    ') }}
 from derived

@@ -309,7 +309,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as x_Credits,
         cast(null as {{ money() }}) as x_NormalizedUsageAmount,
         -- vocabulary neither the seed nor the unit format knows, kept as given above
-        -- (int_focus_vocabulary_gaps); not FOCUS columns, the union leaves them out.
+        -- (int_focus_vocabulary_gaps); not FOCUS columns: stored beside, not in the mart.
         case
             when not {{ focus_is_unit_format('pricing_unit_fixed') }} then pricing_unit_fixed
         end as vocabulary_unknown_unit,

@@ -504,7 +504,7 @@ final as (
         nullif({{ to_json_text('focus_rows.credits') }}, '[]') as x_Credits,
         cast(null as {{ money() }}) as x_NormalizedUsageAmount,
         -- vocabulary the seeds do not know, kept as given above (int_focus_vocabulary_gaps);
-        -- not FOCUS columns, the union leaves them out.
+        -- not FOCUS columns: int_cost_and_usage stores them beside, the mart leaves them out.
         case
             when
                 focus_rows.charge_category in ('Usage', 'Purchase')
@@ -512,6 +512,7 @@ final as (
                 and units.source_unit is null
                 then nullif(focus_rows.provider_unit, '')
         end as vocabulary_unknown_unit,
+        cast(null as {{ dbt.type_string() }}) as vocabulary_unknown_consumed_unit,
         case
             when services.provider_service is null then nullif(focus_rows.service_description, '')
         end as vocabulary_unknown_service,

@@ -1,37 +1,15 @@
 -- Provider vocabulary the FOCUS mapping does not know, counted per billing month: units,
 -- services, regions and charge types that the mapping models kept as given (or classified by
 -- their fallback) because no seed row or rule names them. Each mapping model marks such a row
--- in its vocabulary_unknown_* columns. A month's counts read only that month's rows, so the
--- model is incremental by billing month (docs/dbt.md); int_focus_vocabulary_gaps sums it.
+-- in its vocabulary_unknown_* columns, which int_cost_and_usage stores beside the row. A
+-- month's counts read only that month's rows, so the model is incremental by billing month
+-- (docs/dbt.md); int_focus_vocabulary_gaps sums it.
 {{ config(**billing_period_incremental('billing_period')) }}
-
-{%- set provider_models = ['int_aws__focus', 'int_azure__focus', 'int_gcp_billing__focus'] %}
 
 with flagged as (
 
-    {%- for model in provider_models %}
-        select
-            ProviderName as provider_name,
-            x_SourceFormat as source_format,
-            x_BillingPeriod as billing_period,
-            vocabulary_unknown_unit as unknown_unit,
-            cast(null as {{ dbt.type_string() }}) as unknown_consumed_unit,
-            vocabulary_unknown_service as unknown_service,
-            vocabulary_unknown_region as unknown_region,
-            vocabulary_unknown_charge_type as unknown_charge_type
-        from {{ ref(model) }}
-        where
-            coalesce(
-                vocabulary_unknown_unit,
-                vocabulary_unknown_service,
-                vocabulary_unknown_region,
-                vocabulary_unknown_charge_type
-            ) is not null
-            and {{ in_billing_periods('x_BillingPeriod') }}
-        union all
-    {%- endfor %}
-    -- FOCUS files carry their ConsumedUnit apart from the PricingUnit: an unknown one is
-    -- counted too, once per row when both hold the same value.
+    -- A FOCUS file's ConsumedUnit apart from its PricingUnit: an unknown one is counted too,
+    -- once per row when both hold the same value (only FOCUS files have one).
     select
         ProviderName as provider_name,
         x_SourceFormat as source_format,
@@ -41,14 +19,16 @@ with flagged as (
             when vocabulary_unknown_consumed_unit != coalesce(vocabulary_unknown_unit, '')
                 then vocabulary_unknown_consumed_unit
         end as unknown_consumed_unit,
-        cast(null as {{ dbt.type_string() }}) as unknown_service,
-        cast(null as {{ dbt.type_string() }}) as unknown_region,
+        vocabulary_unknown_service as unknown_service,
+        vocabulary_unknown_region as unknown_region,
         vocabulary_unknown_charge_type as unknown_charge_type
-    from {{ ref('int_focus__focus') }}
+    from {{ ref('int_cost_and_usage') }}
     where
         coalesce(
             vocabulary_unknown_unit,
             vocabulary_unknown_consumed_unit,
+            vocabulary_unknown_service,
+            vocabulary_unknown_region,
             vocabulary_unknown_charge_type
         ) is not null
         and {{ in_billing_periods('x_BillingPeriod') }}
