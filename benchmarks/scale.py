@@ -58,13 +58,13 @@ MIB = 1024 * 1024
 PROBE_ROWS = 200_000  # the disk probe's month: large enough that the fleet dominates its rows
 # Disk per line item beyond the landing, from the 12 x 1M run (docs/benchmarks.md): the
 # warehouse file after the incremental run (336 bytes; DuckDB keeps the freed blocks of the
-# replaced tables in the file) and the FOCUS export (11 bytes).
-WAREHOUSE_BYTES_PER_ROW = 350
+# replaced tables in the file), plus about 100 for the mapped rows that int_cost_and_usage
+# stores beside the mart since, and the FOCUS export (11 bytes).
+WAREHOUSE_BYTES_PER_ROW = 450
 EXPORT_BYTES_PER_ROW = 20
-# DuckDB's temporary files beside the warehouse under the 3 GB memory bound: mapping one slice
-# of months (FINOPS_BUILD_SLICE_ROWS line items, docs/dbt.md) spilled about 400 bytes per line
-# item (3 GB for a month of 7.8M), and the two models that map raw build side by side. Freed
-# when the build ends.
+# DuckDB's temporary files beside the warehouse under the 3 GB memory bound while one slice of
+# months (FINOPS_BUILD_SLICE_ROWS line items, docs/dbt.md) is mapped: about 400 bytes per line
+# item (3 GB for a month of 7.8M). Freed when the build ends.
 SPILL_BYTES_PER_ROW = 400
 SLICE_ROWS = int(os.environ.get("FINOPS_BUILD_SLICE_ROWS", "16000000"))
 DISK_MARGIN = 1.25
@@ -152,7 +152,7 @@ def disk_needed(workdir: Path, expected_rows: int, months: int, seed: int) -> di
     shutil.rmtree(probe)
     landing = per_row * expected_rows
     warehouse = (WAREHOUSE_BYTES_PER_ROW + EXPORT_BYTES_PER_ROW) * expected_rows
-    spill = 2 * SPILL_BYTES_PER_ROW * min(expected_rows, SLICE_ROWS)
+    spill = SPILL_BYTES_PER_ROW * min(expected_rows, SLICE_ROWS)
     # The landing, the re-delivered month's generation beside it, the warehouse and export,
     # and the first build's spill.
     needed = DISK_MARGIN * (landing * (1 + 1 / months) + warehouse + spill)
