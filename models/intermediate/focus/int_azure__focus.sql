@@ -59,7 +59,7 @@ actual_kept as (
 
 ),
 
-line_items as (
+line_items as {{ not_materialized() }} (
 
     select * from actual_kept
     union all

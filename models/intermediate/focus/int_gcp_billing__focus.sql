@@ -14,7 +14,7 @@
 {%- set consumption = focus_is_consumption(
     'focus_rows.charge_category', 'focus_rows.charge_class', 'focus_rows.commitment_status'
 ) %}
-with line_items as (
+with line_items as {{ not_materialized() }} (
 
     select * from {{ ref('stg_gcp_billing__line_items') }}
 
