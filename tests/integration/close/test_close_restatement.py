@@ -70,11 +70,12 @@ def test_restated_closed_month_keeps_its_extracts_and_lands_as_adjustments_next_
     # The provider restates the closed month.
     restated_invoice = _restate_first_usage_row(close_home.landing, first)
     ingest(warehouse, str(close_home.landing), tmp_path / "quarantine", periods={first})
-    # What `finops run` rebuilds after that delivery, as far as the close reads it.
+    # What `finops run` rebuilds after that delivery, as far as the close reads it (the mapped
+    # rows, then the FOCUS mart and what lies between it and the showback).
     _dbt_build(
         env,
-        "fct_cost_and_usage +fct_showback_monthly,fct_cost_and_usage+ int_close_ledger+"
-        " +fct_showback_monthly,resource_type:seed",
+        "int_cost_and_usage fct_cost_and_usage +fct_showback_monthly,fct_cost_and_usage+"
+        " int_close_ledger+ +fct_showback_monthly,resource_type:seed",
         tmp_path,
     )
 
