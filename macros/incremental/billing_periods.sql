@@ -124,6 +124,19 @@
     {{ return(slices) }}
 {% endmacro %}
 
+{#- The slices a build of the given range would take, printed (first_build: a first or full
+    build): `dbt run-operation show_billing_period_slices --args '{first_build: true}'` with
+    FINOPS_BILLING_PERIOD_START / _END set. -#}
+{% macro show_billing_period_slices(first_build=false) %}
+    {%- if billing_period_bounds() is none -%}
+        {{ exceptions.raise_compiler_error(
+            'set FINOPS_BILLING_PERIOD_START and FINOPS_BILLING_PERIOD_END') }}
+    {%- endif -%}
+    {%- for slice in billing_period_slices(first_build) -%}
+        {{ log('slice ' ~ slice[0] ~ ' ' ~ slice[1], info=true) }}
+    {%- endfor -%}
+{% endmacro %}
+
 {#- Pre-hook: the model's own statement builds the first slice; the list is kept for the
     post-hook (a first build is no longer one once the table exists). -#}
 {% macro start_billing_period_slices() %}
