@@ -362,18 +362,14 @@ class GxWorker:
                 self._broken = True
                 self._process.terminate()
                 raise
-        if reply[0] == "error":
-            _, exc, remote = reply
-            raise exc from _RemoteTraceback(remote)
-        return reply[1]
+        return _answer(reply)
 
     def _wait_ready(self) -> None:
         if not self._ready:
             reply = self._receive()
             if reply[0] == "error":  # GX failed to import
-                _, exc, remote = reply
                 self._broken = True
-                raise exc from _RemoteTraceback(remote)
+            _answer(reply)
             self._ready = True
 
     def _receive(self) -> Any:
@@ -398,6 +394,14 @@ class GxWorker:
             f"the Great Expectations worker process (pid {self._process.pid}) ended ({how}) "
             "before it validated the file; nothing of its delivery was loaded, run again"
         )
+
+
+def _answer(reply: tuple) -> Any:
+    """The value of a child's reply, or its error raised here with the child's traceback."""
+    if reply[0] == "error":
+        _, exc, remote = reply
+        raise exc from _RemoteTraceback(remote)
+    return reply[1]
 
 
 _WORKER: GxWorker | None = None

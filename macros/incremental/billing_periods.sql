@@ -101,7 +101,7 @@
         {%- set loaded = rows.keys() | sort -%}
         {%- set first = [first, modules.datetime.date.fromisoformat(loaded[0])] | min -%}
         {%- set last = modules.datetime.date.fromisoformat(loaded[-1]) -%}
-        {%- set end = [end, (last.replace(day=28) + modules.datetime.timedelta(days=4)).replace(day=1)] | max -%}
+        {%- set end = [end, month_after(last)] | max -%}
     {%- endif -%}
     {%- set slices = [] -%}
     {%- set slice = namespace(start=first, rows=0, month=first) -%}
@@ -114,7 +114,7 @@
             {%- set slice.rows = 0 -%}
         {%- endif -%}
         {%- set slice.rows = slice.rows + month_rows -%}
-        {%- set slice.month = (slice.month.replace(day=28) + modules.datetime.timedelta(days=4)).replace(day=1) -%}
+        {%- set slice.month = month_after(slice.month) -%}
     {%- endfor -%}
     {%- do slices.append([slice.start, end]) -%}
     {%- if first_build -%}
@@ -135,6 +135,11 @@
     {%- for slice in billing_period_slices(first_build) -%}
         {{ log('slice ' ~ slice[0] ~ ' ' ~ slice[1], info=true) }}
     {%- endfor -%}
+{% endmacro %}
+
+{#- The first day of the month after `day`'s. -#}
+{% macro month_after(day) %}
+    {{ return((day.replace(day=28) + modules.datetime.timedelta(days=4)).replace(day=1)) }}
 {% endmacro %}
 
 {#- Pre-hook: the model's own statement builds the first slice; the list is kept for the
