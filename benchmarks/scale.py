@@ -136,9 +136,12 @@ def plan(months: int, rows_per_month: int, seed: int) -> dict:
     }
 
 
-def disk_needed(workdir: Path, expected_rows: int, months: int, seed: int) -> dict:
+def disk_needed(
+    workdir: Path, expected_rows: int, months: int, seed: int, landing_on_disk: bool = False
+) -> dict:
     """Bytes the benchmark will write, from one probe month's bytes per row; refuses when the
-    filesystem lacks them. The GCP export is gzipped, as the other large exports are."""
+    filesystem lacks them. The GCP export is gzipped, as the other large exports are. A reused
+    landing is on disk already: only the re-delivered month's generation is still to write."""
     from collections import Counter
 
     from finops_generator import generate
@@ -155,7 +158,8 @@ def disk_needed(workdir: Path, expected_rows: int, months: int, seed: int) -> di
     spill = SPILL_BYTES_PER_ROW * min(expected_rows, SLICE_ROWS)
     # The landing, the re-delivered month's generation beside it, the warehouse and export,
     # and the first build's spill.
-    needed = DISK_MARGIN * (landing * (1 + 1 / months) + warehouse + spill)
+    to_write = landing / months if landing_on_disk else landing * (1 + 1 / months)
+    needed = DISK_MARGIN * (to_write + warehouse + spill)
     free = shutil.disk_usage(workdir).free
     bulkiest, bulk = by_format.most_common(1)[0]
     estimate = {
@@ -164,6 +168,7 @@ def disk_needed(workdir: Path, expected_rows: int, months: int, seed: int) -> di
             k: round(v / sum(by_format.values()), 3) for k, v in by_format.most_common()
         },
         "landing_bytes": round(landing),
+        "landing_on_disk": landing_on_disk,
         "warehouse_and_export_bytes": warehouse,
         "spill_bytes": spill,
         "needed_bytes": round(needed),
@@ -294,8 +299,15 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     if not 1 <= args.redeliver_month <= args.months:
         raise SystemExit(f"--redeliver-month must be between 1 and {args.months}")
     workdir = Path(args.workdir).resolve()
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+    reused = reusable_generation(args, workdir) if args.reuse_landing else None
+    if reused:
+        # Everything but the landing: the warehouse, its spill and the logs of the last run.
+        for path in workdir.iterdir():
+            if path.name != "gen":
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True, exist_ok=True)
     out = Path(args.json).resolve() if args.json else workdir / "results.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "FINOPS_HOME": str(workdir / "home")}
     env["FINOPS_DBT_ARTIFACTS"] = "1"  # run_results.json, for the slowest nodes (dbt_nodes)
@@ -330,7 +342,9 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         f"{planned['expected_rows']:,} rows",
         flush=True,
     )
-    result["disk"] = disk_needed(workdir, planned["expected_rows"], args.months, args.seed)
+    result["disk"] = disk_needed(
+        workdir, planned["expected_rows"], args.months, args.seed, landing_on_disk=bool(reused)
+    )
     save()
 
     def step(name: str, command: list[str]) -> Measurement | None:
@@ -362,17 +376,21 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             save()
         return m
 
-    gen = step(
-        "generate",
-        child_command(
-            "generate",
-            str(workdir / "gen"),
-            str(args.months),
-            str(args.seed),
-            str(planned["generator_rows"]),
-            planned["periods"][0],
-        ),
-    )
+    if reused:
+        result["steps"]["generate"] = reused
+        gen = Measurement(**{k: v for k, v in reused.items() if k != "reused_from"})
+        print(f"generate: reused from {reused['reused_from']}", flush=True)
+    else:
+        gen = step(
+            child_command(
+                "generate",
+                str(workdir / "gen"),
+                str(args.months),
+                str(args.seed),
+                str(planned["generator_rows"]),
+                planned["periods"][0],
+            ),
+        )
     if not gen:
         return result
     if not pipeline_run("full run"):
@@ -422,6 +440,28 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         for path in workdir.glob("warehouse.duckdb*"):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     return result
+
+
+def reusable_generation(args: argparse.Namespace, workdir: Path) -> dict:
+    """The generate step of an earlier run whose landing is still under WORKDIR/gen, unchanged:
+    the same months, rows and seed, generated, and never re-delivered into."""
+    earlier = json.loads(Path(args.reuse_landing).read_text())
+    generated = earlier.get("steps", {}).get("generate")
+    same = [earlier.get(k) == getattr(args, k) for k in ("months", "rows_per_month", "seed")]
+    why = (
+        "it was another size or seed"
+        if not all(same)
+        else "its generation failed"
+        if not generated or earlier.get("failures", {}).get("generate")
+        else "a month was re-delivered into its landing"
+        if "redelivery" in earlier
+        else f"{workdir / 'gen' / 'landing'} is gone"
+        if not (workdir / "gen" / "landing").is_dir()
+        else None
+    )
+    if why:
+        raise SystemExit(f"cannot reuse the landing of {args.reuse_landing}: {why}")
+    return {**generated, "reused_from": str(Path(args.reuse_landing).resolve())}
 
 
 def verdict(result: dict) -> dict:
@@ -512,6 +552,11 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.5, help="memory poll interval (s)")
     parser.add_argument("--keep", action="store_true", help="keep the landing, warehouse, export")
     parser.add_argument("--json", default=None, help="results file (default: WORKDIR/results.json)")
+    parser.add_argument(
+        "--reuse-landing",
+        metavar="RESULTS_JSON",
+        help="skip the generation: reuse WORKDIR/gen, generated by the run that wrote RESULTS_JSON",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("child_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -117,7 +117,7 @@
             {{ days_between('as_of.FirstDay', 'as_of.ChargeDay') }} + 1 as HistoryDays,
             as_of.SumOfSquares,
             as_of.MonthRecurringCost,
-            weekday.ChargeDay as RateDay,
+            mod(weekday.day_number, 7) as RateWeekday,
             -- A spike: the highest day above 1.5 x the mean of the other three (2 max > rest).
             -- A rate is money: the 4-day mean rounded, the 3-day mean truncated to 10 decimals.
             case
@@ -151,26 +151,20 @@
 
     ),
 
-    -- The 4 weeks ending each day: the spread of their mean daily cost.
+    -- The 4 weeks ending each day (the week sums 0, 7, 14 and 21 days back: the same weekday in
+    -- a 21-day RANGE frame): the spread of their mean daily cost.
     fc_weeks as (
 
         select
-            as_of.ScopeKey,
-            as_of.BillingCurrency,
-            as_of.ChargeDay as AsOfDate,
-            var_samp(cast(week.WeekSum as {{ float64() }}) / 7) as WeeklyVariance
-        from fc_windows as as_of
-        inner join fc_windows as week
-            on
-                as_of.ScopeKey = week.ScopeKey
-                and as_of.BillingCurrency = week.BillingCurrency
-                and week.day_number in (
-                    as_of.day_number,
-                    as_of.day_number - 7,
-                    as_of.day_number - 14,
-                    as_of.day_number - 21
-                )
-        group by as_of.ScopeKey, as_of.BillingCurrency, as_of.ChargeDay
+            ScopeKey,
+            BillingCurrency,
+            ChargeDay as AsOfDate,
+            var_samp(cast(WeekSum as {{ float64() }}) / 7) over (
+                partition by ScopeKey, BillingCurrency, mod(day_number, 7)
+                order by day_number
+                range between 21 preceding and current row
+            ) as WeeklyVariance
+        from fc_windows
 
     ),
 
@@ -192,7 +186,12 @@
             targets.BillingCurrency,
             targets.AsOfDate,
             targets.PeriodStart,
-            {{ date_plus_days('targets.PeriodStart', 'fc_offsets.DayOffset') }} as FutureDay
+            {{ date_plus_days('targets.PeriodStart', 'fc_offsets.DayOffset') }} as FutureDay,
+            mod(
+                {{ days_between("cast('2000-01-03' as date)", 'targets.PeriodStart') }}
+                + fc_offsets.DayOffset,
+                7
+            ) as FutureWeekday
         from {{ targets }} as targets
         inner join fc_offsets
             on
@@ -224,7 +223,7 @@
                 future.ScopeKey = rates.ScopeKey
                 and future.BillingCurrency = rates.BillingCurrency
                 and future.AsOfDate = rates.AsOfDate
-                and mod({{ days_between('rates.RateDay', 'future.FutureDay') }}, 7) = 0
+                and future.FutureWeekday = rates.RateWeekday
         group by future.ScopeKey, future.BillingCurrency, future.AsOfDate, future.PeriodStart
 
     ),
