@@ -116,10 +116,13 @@ def run(
     back (they cannot close until it is delivered again fixed); 130 interrupted (Ctrl-C).
     """
     from finops_warehouse.ingest.validate import gx_worker, stop_gx_worker
+    from finops_warehouse.orchestration import dbt_server
 
     # GX's import takes seconds of CPU: a child process does it on another core while this one
     # loads Dagster; the ingest uses it. Not needed (nothing to ingest), it ends unwaited for.
     gx_worker()
+    # dbt's import likewise, in a server started while the ingest runs (runner.run_pipeline).
+    dbt_server.enable()
     try:
         from finops_warehouse.orchestration import runner
 
@@ -128,6 +131,7 @@ def run(
         outcome = _exclusive(settings, runner.run_pipeline, None, full_refresh)
     finally:
         stop_gx_worker()
+        dbt_server.stop()
     _report_files(outcome, settings.landing)
     _report(outcome)
     _exit_process(_exit_code(outcome))

@@ -26,6 +26,7 @@ from finops_warehouse.locations import (
     PROJECT_DIR,
     dbt_target_dir,
 )
+from finops_warehouse.orchestration import dbt_server
 
 # dbt is installed beside this interpreter; a shell that did not activate the venv lacks it on PATH.
 DBT_EXECUTABLE = shutil.which("dbt") or str(Path(sys.executable).parent / "dbt")
@@ -96,11 +97,13 @@ def dbt_cli(environment: Mapping[str, str] | None = None) -> WarehouseDbtCli:
     `environment` added to this process's environment."""
     environment = dict(environment or {})
     assignments = [f"{name}={value}" for name, value in sorted(environment.items())]
+    # In `finops run`, through the run's dbt server (dbt imported once; dbt_server.py).
+    through_server = dbt_server.client_command() or []
     return WarehouseDbtCli(
         project_dir=dbt_project(),
         profiles_dir=str(PROFILES_DIR),
         dbt_executable=ENV_EXECUTABLE,
-        global_config_flags=[*assignments, DBT_EXECUTABLE],
+        global_config_flags=[*assignments, *through_server, DBT_EXECUTABLE],
         environment=environment,
     )
 

@@ -29,7 +29,8 @@ from dagster._core.storage.tags import (
 )
 
 from finops_warehouse.ingest.formats import RATE_FORMATS
-from finops_warehouse.orchestration import run_history
+from finops_warehouse.ingest.warehouse import MANIFEST
+from finops_warehouse.orchestration import dbt_server, run_history
 from finops_warehouse.orchestration.assets.close import blocking_check_keys
 from finops_warehouse.orchestration.definitions import build_definitions
 from finops_warehouse.orchestration.partitions import (
@@ -185,6 +186,10 @@ def run_pipeline(
     defs = build_definitions(settings)
     blocking = blocking_check_keys(defs.get_repository_def().asset_graph)
 
+    if full_refresh or _anything_new(settings.warehouse, planned):
+        # The transform's dbt commands start from a process that imports dbt during the ingest
+        # (when `finops run` enabled it: dbt_server.py).
+        dbt_server.start()
     if wanted or any(f.error for f in planned):
         # Files that cannot be planned (unknown format, unreadable) are quarantined by any ingest
         # run, so an otherwise empty landing still gets one run for the open month.
@@ -227,6 +232,13 @@ def run_pipeline(
     outcome.notes.extend(notes)
     outcome.warnings.extend(vocabulary)
     return outcome
+
+
+def _anything_new(warehouse: Path, planned: list) -> bool:
+    """Whether the landing holds a readable file the warehouse has not seen (path and bytes):
+    the ingest will load it and a transform follow (one may follow anyway, after a failed build)."""
+    seen = set(rows_if_built(warehouse, f"select path, manifest_id from {MANIFEST}"))
+    return any(f.error is None and (f.path, f.sha256) not in seen for f in planned)
 
 
 def _months_to_build(
