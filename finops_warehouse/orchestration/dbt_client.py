@@ -1,5 +1,5 @@
 """Run one dbt command through the run's dbt server (dbt_server.py); standard library only, run
-as `python -S dbt_client.py SOCKET DBT_EXECUTABLE ARGS...`.
+as `python -S -P dbt_client.py SOCKET DBT_EXECUTABLE ARGS...`.
 
 Hands the server its arguments, environment, working directory and standard streams, forwards
 SIGINT and SIGTERM to the command, and exits with its exit code. With no server listening, or

@@ -7,7 +7,7 @@ which runs dbt's own command line (`dbt.cli.main.cli`) on the command's argument
 working directory and standard streams, exactly as the `dbt` executable would.
 
 dagster-dbt still starts a process per command and reads its output: `dbt_client.py`, a
-standard-library script run with `python -S` (no site packages: milliseconds), connects to the
+standard-library script run with `python -S -P` (no site packages: milliseconds), connects to the
 server's socket, hands over its arguments and standard streams, forwards SIGINT and SIGTERM to
 the child, and exits with the child's exit code. With no server listening (none started, or it
 ended) the client becomes the `dbt` executable itself (`exec`), so every command runs either way.
@@ -50,7 +50,8 @@ def client_command() -> list[str] | None:
     when this process has no server."""
     if _socket_path is None:
         return None
-    return [sys.executable, "-S", str(CLIENT), str(_socket_path)]
+    # -S: no site packages to load; -P: nothing from the script's directory shadows a module.
+    return [sys.executable, "-S", "-P", str(CLIENT), str(_socket_path)]
 
 
 def start() -> None:
@@ -59,7 +60,8 @@ def start() -> None:
     if _socket_path is None or _server is not None:
         return
     _server = subprocess.Popen(
-        [sys.executable, "-m", __name__, str(_socket_path), str(os.getpid())],
+        # -P: the working directory (the user's, later the dbt project's) shadows no module.
+        [sys.executable, "-P", "-m", __name__, str(_socket_path), str(os.getpid())],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         start_new_session=True,
