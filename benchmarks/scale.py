@@ -505,6 +505,7 @@ def print_table(result: dict) -> None:
         if name == "full export":
             rows = steps["full run"].get("fct_rows")
         status = f" [red]({result['failures'][name]})[/]" if name in result["failures"] else ""
+        status += " (reused)" if s.get("reused_from") else ""
         table.add_row(
             f"{name}{status}",
             f"{wall:,.1f}",
