@@ -378,20 +378,18 @@ def run_benchmark(args: argparse.Namespace) -> dict:
 
     if reused:
         result["steps"]["generate"] = reused
-        gen = Measurement(**{k: v for k, v in reused.items() if k != "reused_from"})
         print(f"generate: reused from {reused['reused_from']}", flush=True)
-    else:
-        gen = step(
-            child_command(
-                "generate",
-                str(workdir / "gen"),
-                str(args.months),
-                str(args.seed),
-                str(planned["generator_rows"]),
-                planned["periods"][0],
-            ),
-        )
-    if not gen:
+    elif not step(
+        "generate",
+        child_command(
+            "generate",
+            str(workdir / "gen"),
+            str(args.months),
+            str(args.seed),
+            str(planned["generator_rows"]),
+            planned["periods"][0],
+        ),
+    ):
         return result
     if not pipeline_run("full run"):
         return result
