@@ -33,6 +33,8 @@
 {% macro run_rate_forecast(series, targets, commitments=none) %}
     {%- set money = money() -%}
     {%- set scope = ['ScopeKey', 'BillingCurrency'] -%}
+    {#- Day numbers count from a Monday: mod(day number, 7) is the weekday. -#}
+    {%- set day_zero = "cast('2000-01-03' as date)" -%}
     with
 
     fc_calendar as (
@@ -60,7 +62,7 @@
             fc_scopes.BillingCurrency,
             fc_calendar.ChargeDay,
             fc_scopes.FirstDay,
-            {{ days_between("cast('2000-01-03' as date)", 'fc_calendar.ChargeDay') }} as day_number,
+            {{ days_between(day_zero, 'fc_calendar.ChargeDay') }} as day_number,
             coalesce(sum(series.Cost), 0) as Cost,
             coalesce(sum(series.UsageCost), 0) as UsageCost,
             coalesce(sum(series.RecurringCost), 0) as RecurringCost
@@ -188,7 +190,7 @@
             targets.PeriodStart,
             {{ date_plus_days('targets.PeriodStart', 'fc_offsets.DayOffset') }} as FutureDay,
             mod(
-                {{ days_between("cast('2000-01-03' as date)", 'targets.PeriodStart') }}
+                {{ days_between(day_zero, 'targets.PeriodStart') }}
                 + fc_offsets.DayOffset,
                 7
             ) as FutureWeekday
