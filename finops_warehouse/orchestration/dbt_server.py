@@ -45,10 +45,15 @@ def enable() -> None:
         _socket_path = directory / "server.sock"
 
 
+def enabled() -> bool:
+    """Whether this process routes its dbt commands through a server (:func:`enable`)."""
+    return _socket_path is not None
+
+
 def client_command() -> list[str] | None:
     """The command that runs dbt through the server (the `dbt` executable follows it), or None
     when this process has no server."""
-    if _socket_path is None:
+    if not enabled():
         return None
     # -S: no site packages to load; -P: nothing from the script's directory shadows a module.
     return [sys.executable, "-S", "-P", str(CLIENT), str(_socket_path)]
@@ -57,7 +62,7 @@ def client_command() -> list[str] | None:
 def start() -> None:
     """Start the server (after :func:`enable`; once). It imports dbt at once."""
     global _server
-    if _socket_path is None or _server is not None:
+    if not enabled() or _server is not None:
         return
     _server = subprocess.Popen(
         # -P: the working directory (the user's, later the dbt project's) shadows no module.

@@ -186,9 +186,9 @@ def run_pipeline(
     defs = build_definitions(settings)
     blocking = blocking_check_keys(defs.get_repository_def().asset_graph)
 
-    if full_refresh or _anything_new(settings.warehouse, planned):
+    if dbt_server.enabled() and (full_refresh or _anything_new(settings.warehouse, planned)):
         # The transform's dbt commands start from a process that imports dbt during the ingest
-        # (when `finops run` enabled it: dbt_server.py).
+        # (`finops run` enabled it: dbt_server.py).
         dbt_server.start()
     if wanted or any(f.error for f in planned):
         # Files that cannot be planned (unknown format, unreadable) are quarantined by any ingest
