@@ -112,16 +112,32 @@ def ensure_manifest() -> Path:
     """Parse the dbt project so its manifest matches the models on disk (runs `dbt parse`).
 
     The parse is skipped when nothing it reads has changed since the manifest was written: even
-    a partial parse costs about 4 s, most of a small run's fixed cost.
+    a partial parse costs about 4 s, most of a small run's fixed cost. It is not skipped when
+    dbt's partial-parse state, which seeds every dbt command of a run, is no longer the one
+    this parse left (another dbt invocation on the same target directory, with another target
+    or vars, wrote its own): dbt would parse the whole project again in every command.
     """
     project = dbt_project()
     inputs = project.target_path / "manifest.inputs"
     fingerprint = _project_fingerprint()
-    if project.manifest_path.exists() and inputs.exists() and inputs.read_text() == fingerprint:
+    if (
+        project.manifest_path.exists()
+        and inputs.exists()
+        and inputs.read_text() == fingerprint + _parse_state_stamp()
+    ):
         return project.manifest_path
     dbt_cli().cli(["parse", "--quiet"], target_path=project.target_path).wait()
-    inputs.write_text(fingerprint)
+    inputs.write_text(fingerprint + _parse_state_stamp())
     return project.manifest_path
+
+
+def _parse_state_stamp() -> str:
+    """The size and modification time of dbt's partial-parse state in the target directory."""
+    state = dbt_project().target_path / PARTIAL_PARSE_FILE_NAME
+    if not state.exists():
+        return " no parse state"
+    stat = state.stat()
+    return f" parse state {stat.st_size} {stat.st_mtime_ns}"
 
 
 # What dbt and Python write inside the project (dbt's anonymous user id lands in dbt/).
