@@ -8,24 +8,38 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
 from finops_warehouse.locations import PROFILES_DIR, PROJECT_DIR
 from finops_warehouse.orchestration import dbt_server
-from finops_warehouse.orchestration.project import DBT_EXECUTABLE
+from finops_warehouse.orchestration.project import DBT_EXECUTABLE, ensure_manifest
 
 
 @pytest.fixture
 def server():
-    """This test process with a running dbt server; the client's command prefix."""
+    """This test process with a dbt server that has warmed up (it starts from the parse state
+    `finops run` leaves: ensure_manifest); the client's command prefix."""
+    ensure_manifest()
     dbt_server.enable()
     dbt_server.start()
     command = [*dbt_server.client_command(), DBT_EXECUTABLE]
     try:
+        _wait_until_warm(command)
         yield command
     finally:
         dbt_server.stop()
+
+
+def _wait_until_warm(command: list[str]) -> None:
+    """Until the server has imported dbt and warmed up: once it listens (a client finding no
+    socket runs dbt itself), a command waits for that."""
+    socket_path = Path(command[-2])
+    deadline = time.monotonic() + 60
+    while not socket_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    subprocess.run([*command, "--version"], capture_output=True, check=True, timeout=120)
 
 
 def _config_dir(command: list[str], tmp_path) -> subprocess.CompletedProcess:
@@ -83,6 +97,32 @@ def test_ctrl_c_reaches_the_command_and_the_server_ends_with_the_run(server, tmp
     socket_path = server[-2]
     dbt_server.stop()
     assert not os.path.exists(socket_path)
+
+
+def test_the_warm_up_parses_nothing_touches_no_warehouse_and_leaves_nothing(tmp_path, monkeypatch):
+    # The server's environment: no warehouse named, so dbt's profile would open (and create) the
+    # default file under FINOPS_HOME if the warm-up connected.
+    monkeypatch.delenv("FINOPS_WAREHOUSE", raising=False)
+    monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    ensure_manifest()
+    dbt_server.enable()
+    dbt_server.start()
+    command = [*dbt_server.client_command(), DBT_EXECUTABLE]
+    directory = Path(command[-2]).parent
+    try:
+        _wait_until_warm(command)
+        done = _config_dir(command, tmp_path)
+        assert done.returncode == 0
+        log = (directory / "warm-up" / "dbt.log").read_text()
+        assert [p.name for p in (directory / "warm-up").iterdir()] == ["dbt.log"]
+    finally:
+        started = time.monotonic()
+        dbt_server.stop()
+    assert time.monotonic() - started < 10, "the server ended with the run"
+    assert "Found " in log and "Unable to do partial parsing" not in log
+    assert not list((tmp_path / "home").iterdir())
+    assert not directory.exists()
 
 
 def test_without_a_server_the_client_is_dbt_itself(tmp_path):
