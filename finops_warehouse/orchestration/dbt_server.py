@@ -129,7 +129,11 @@ def serve(path: str, parent: int) -> None:
         pass
     listener.close()
     _reap(commands, block=True)
-    os._exit(0)  # without the interpreter's teardown of dbt's modules
+    # What a normal exit would run (multiprocessing's finalizers release the warm-up's
+    # semaphores: else its resource tracker warns of leaks), without the interpreter's
+    # teardown of dbt's modules.
+    atexit._run_exitfuncs()
+    os._exit(0)
 
 
 def _warm_up(directory: Path) -> None:
