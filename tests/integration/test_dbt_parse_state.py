@@ -2,44 +2,24 @@
 project in between (sqlfluff's templater parses it with the `lint` target)."""
 
 import os
-import subprocess
+import shutil
 
-from finops_warehouse.locations import PROFILES_DIR, PROJECT_DIR
-from finops_warehouse.orchestration.project import (
-    DBT_EXECUTABLE,
-    dbt_cli,
-    dbt_project,
-    ensure_manifest,
-)
+from dbt_runs import run_dbt
+
+from finops_warehouse.locations import PROJECT_DIR
+from finops_warehouse.orchestration.project import dbt_cli, dbt_project, ensure_manifest
 
 FULL_PARSE = "Unable to do partial parsing"
 
 
-def test_a_parse_of_another_target_does_not_make_every_run_parse_the_whole_project():
+def test_a_parse_of_another_target_does_not_make_every_run_parse_the_whole_project(tmp_path):
     ensure_manifest()
-    target = dbt_project().target_path
-    # Another dbt invocation on the same target directory, with another target: its parse state
-    # replaces the one the run's commands are seeded from.
-    subprocess.run(
-        [
-            DBT_EXECUTABLE,
-            "parse",
-            "--quiet",
-            "--target",
-            "lint",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROFILES_DIR),
-            "--target-path",
-            str(target),
-        ],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    # Another dbt invocation parses with another target, and its parse state takes the place of
+    # the one the run's commands are seeded from.
+    lint = run_dbt(["parse"], env={**os.environ, "FINOPS_DBT_TARGET": "lint"}, work=tmp_path)
+    assert lint.returncode == 0, lint.stdout
+    state = dbt_project().target_path / "partial_parse.msgpack"
+    shutil.copyfile(tmp_path / "target" / "partial_parse.msgpack", state)
 
     ensure_manifest()  # as every `finops run` does first
 
