@@ -36,3 +36,13 @@ def dbt_target_dir() -> Path:
     if IN_CLONE:
         return PROJECT_DIR / "target"
     return Path(os.environ.get("FINOPS_HOME", ".finops")).resolve() / "dbt"
+
+
+# dbt's partial-parse state, as dbt names it in a target directory.
+PARSE_STATE_FILE = "partial_parse.msgpack"
+
+
+def dbt_parse_state() -> Path:
+    """The partial-parse state `ensure_manifest` leaves, which seeds every dbt command of a run
+    (each in a directory of its own) and the dbt server's warm-up."""
+    return dbt_target_dir() / PARSE_STATE_FILE

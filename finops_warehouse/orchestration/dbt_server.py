@@ -148,9 +148,9 @@ def _warm_up(directory: Path) -> None:
     work and report it."""
     from dbt.cli.main import dbtRunner
 
-    from finops_warehouse.locations import PROFILES_DIR, PROJECT_DIR, dbt_target_dir
+    from finops_warehouse.locations import PROFILES_DIR, PROJECT_DIR, dbt_parse_state
 
-    state = dbt_target_dir() / "partial_parse.msgpack"
+    state = dbt_parse_state()
     if not state.exists():
         return
     directory.mkdir()

@@ -16,14 +16,15 @@ from importlib.metadata import version
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
-from dagster_dbt.core.dbt_cli_invocation import PARTIAL_PARSE_FILE_NAME
 from packaging.version import Version
 from pydantic import Field
 
 from finops_warehouse.locations import (
     DBT_PROJECT_PARTS,
+    PARSE_STATE_FILE,
     PROFILES_DIR,
     PROJECT_DIR,
+    dbt_parse_state,
     dbt_target_dir,
 )
 from finops_warehouse.orchestration import dbt_server
@@ -87,8 +88,8 @@ class WarehouseDbtCli(DbtCliResource):
         target = dbt_project().target_path
         path = target / super()._get_unique_target_path(context=context).name
         path.mkdir(parents=True)
-        if (state := target / PARTIAL_PARSE_FILE_NAME).exists():
-            shutil.copy(state, path / PARTIAL_PARSE_FILE_NAME)
+        if (state := dbt_parse_state()).exists():
+            shutil.copy(state, path / PARSE_STATE_FILE)
         return path
 
 
@@ -133,7 +134,7 @@ def ensure_manifest() -> Path:
 
 def _parse_state_stamp() -> str:
     """The size and modification time of dbt's partial-parse state in the target directory."""
-    state = dbt_project().target_path / PARTIAL_PARSE_FILE_NAME
+    state = dbt_parse_state()
     if not state.exists():
         return " no parse state"
     stat = state.stat()

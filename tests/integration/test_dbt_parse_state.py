@@ -6,8 +6,8 @@ import shutil
 
 from dbt_runs import run_dbt
 
-from finops_warehouse.locations import PROJECT_DIR
-from finops_warehouse.orchestration.project import dbt_cli, dbt_project, ensure_manifest
+from finops_warehouse.locations import PARSE_STATE_FILE, PROJECT_DIR, dbt_parse_state
+from finops_warehouse.orchestration.project import dbt_cli, ensure_manifest
 
 FULL_PARSE = "Unable to do partial parsing"
 
@@ -18,8 +18,7 @@ def test_a_parse_of_another_target_does_not_make_every_run_parse_the_whole_proje
     # the one the run's commands are seeded from.
     lint = run_dbt(["parse"], env={**os.environ, "FINOPS_DBT_TARGET": "lint"}, work=tmp_path)
     assert lint.returncode == 0, lint.stdout
-    state = dbt_project().target_path / "partial_parse.msgpack"
-    shutil.copyfile(tmp_path / "target" / "partial_parse.msgpack", state)
+    shutil.copyfile(tmp_path / "target" / PARSE_STATE_FILE, dbt_parse_state())
 
     ensure_manifest()  # as every `finops run` does first
 
