@@ -220,10 +220,16 @@ def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {r[0].lower() for r in rows}
 
 
+# The files the warehouse has seen: a file is seen when its path and its bytes' sha256 (the
+# manifest_id) are in the manifest. The ingest skips such a file; `finops run` starts no dbt
+# server for a landing of them only.
+SEEN_FILES = f"SELECT path, manifest_id FROM {MANIFEST}"
+
+
 def seen(con: duckdb.DuckDBPyConnection, path: str, sha256: str) -> bool:
     """True when this exact file (path and bytes) is already in the manifest."""
     row = con.execute(
-        f"SELECT 1 FROM {MANIFEST} WHERE path = ? AND manifest_id = ? LIMIT 1", [path, sha256]
+        f"{SEEN_FILES} WHERE path = ? AND manifest_id = ? LIMIT 1", [path, sha256]
     ).fetchone()
     return row is not None
 

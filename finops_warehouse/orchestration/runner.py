@@ -29,7 +29,7 @@ from dagster._core.storage.tags import (
 )
 
 from finops_warehouse.ingest.formats import RATE_FORMATS
-from finops_warehouse.ingest.warehouse import MANIFEST
+from finops_warehouse.ingest.warehouse import SEEN_FILES
 from finops_warehouse.orchestration import dbt_server, run_history
 from finops_warehouse.orchestration.assets.close import blocking_check_keys
 from finops_warehouse.orchestration.definitions import build_definitions
@@ -237,7 +237,7 @@ def run_pipeline(
 def _anything_new(warehouse: Path, planned: list) -> bool:
     """Whether the landing holds a readable file the warehouse has not seen (path and bytes):
     the ingest will load it and a transform follow (one may follow anyway, after a failed build)."""
-    seen = set(rows_if_built(warehouse, f"select path, manifest_id from {MANIFEST}"))
+    seen = set(rows_if_built(warehouse, SEEN_FILES))
     return any(f.error is None and (f.path, f.sha256) not in seen for f in planned)
 
 
