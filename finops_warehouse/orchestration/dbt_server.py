@@ -40,7 +40,8 @@ _socket_path: Path | None = None
 
 def enable() -> None:
     """Route this process's dbt commands through a server (started later by :func:`start`):
-    call it before the dbt resource is made. Until the server listens, commands wait for it."""
+    call it before the dbt resource is made. A command finding no socket yet runs dbt itself;
+    once the server listens, a command waits for it to import dbt and warm up."""
     global _socket_path
     if _socket_path is None:
         directory = Path(tempfile.mkdtemp(prefix="finops-dbt-"))
@@ -95,8 +96,8 @@ def stop() -> None:
 
 
 def serve(path: str, parent: int) -> None:
-    """Listen first (a client that connects during the import waits for it), import dbt, then
-    fork a child per connection until SIGTERM or the parent's end; reap every child."""
+    """Listen first (a client that connects during the import waits for it), import dbt, warm
+    up, then fork a child per connection until SIGTERM or the parent's end; reap those children."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(path)
     listener.listen(16)

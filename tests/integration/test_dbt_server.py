@@ -99,29 +99,33 @@ def test_ctrl_c_reaches_the_command_and_the_server_ends_with_the_run(server, tmp
     assert not os.path.exists(socket_path)
 
 
-def test_the_warm_up_parses_nothing_touches_no_warehouse_and_leaves_nothing(tmp_path, monkeypatch):
-    # The server's environment: no warehouse named, so dbt's profile would open (and create) the
-    # default file under FINOPS_HOME if the warm-up connected.
+@pytest.fixture
+def no_warehouse_named(tmp_path, monkeypatch) -> Path:
+    """An environment for the server naming no warehouse: dbt's profile would open (and create)
+    the default file under this FINOPS_HOME if the warm-up connected. Request it before
+    `server`, which starts the server with the environment it finds."""
+    home = tmp_path / "home"
+    home.mkdir()
     monkeypatch.delenv("FINOPS_WAREHOUSE", raising=False)
-    monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
-    (tmp_path / "home").mkdir()
-    ensure_manifest()
-    dbt_server.enable()
-    dbt_server.start()
-    command = [*dbt_server.client_command(), DBT_EXECUTABLE]
-    directory = Path(command[-2]).parent
-    try:
-        _wait_until_warm(command)
-        done = _config_dir(command, tmp_path)
-        assert done.returncode == 0
-        log = (directory / "warm-up" / "dbt.log").read_text()
-        assert [p.name for p in (directory / "warm-up").iterdir()] == ["dbt.log"]
-    finally:
-        started = time.monotonic()
-        dbt_server.stop()
+    monkeypatch.setenv("FINOPS_HOME", str(home))
+    return home
+
+
+def test_the_warm_up_parses_nothing_touches_no_warehouse_and_leaves_nothing(
+    no_warehouse_named, server, tmp_path
+):
+    directory = Path(server[-2]).parent
+    environment = Path(f"/proc/{dbt_server._server.pid}/environ").read_bytes().split(b"\0")
+    assert f"FINOPS_HOME={no_warehouse_named}".encode() in environment  # what it started with
+    assert _config_dir(server, tmp_path).returncode == 0
+    log = (directory / "warm-up" / "dbt.log").read_text()
+    assert [p.name for p in (directory / "warm-up").iterdir()] == ["dbt.log"]
+
+    started = time.monotonic()
+    dbt_server.stop()
     assert time.monotonic() - started < 10, "the server ended with the run"
     assert "Found " in log and "Unable to do partial parsing" not in log
-    assert not list((tmp_path / "home").iterdir())
+    assert not list(no_warehouse_named.iterdir())
     assert not directory.exists()
 
 
